@@ -53,7 +53,7 @@ function runProcess(spec: CommandSpec): Promise<CommandResult> {
       detached: true, // own process group, so the whole tree can be killed
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
-      env: spec.env === undefined ? process.env : { ...spec.env },
+      ...(spec.env === undefined ? {} : { env: { ...spec.env } }), // default: inherit the parent's environment
     });
     const out: Buffer[] = [];
     const errOut: Buffer[] = [];

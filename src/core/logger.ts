@@ -29,7 +29,7 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions): Logger {
   const stream = options.stream ?? process.stderr;
-  const isTerminal = (stream as { isTTY?: boolean }).isTTY === true;
+  const isTerminal = 'isTTY' in stream && stream.isTTY === true;
   const format = options.format ?? (isTerminal ? 'text' : 'json');
   const jsonFormat = winston.format.combine(
     winston.format.timestamp(),
@@ -40,7 +40,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const textFormat = winston.format.combine(
     winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
     winston.format((info) => serializeErrors(info))(),
-    winston.format.printf((info) => formatTextLine(info as Record<string, unknown>)),
+    winston.format.printf((info) => formatTextLine(info)),
   );
   const transports: winston.transport[] = [
     new winston.transports.Stream({ stream, format: format === 'json' ? jsonFormat : textFormat }),

@@ -1,0 +1,74 @@
+/**
+ * The dependency rules of shared/STYLE.md, checked by `npm run lint`:
+ * - ha/, health/ and fencing/ never import each other; only src/ wires domains together;
+ * - domains and config/ may use src/core/ (clock, logger, errors, IP type) and nothing else of src/;
+ * - pure modules (codecs, planners, validation, the keepalived.conf reader) import no I/O module;
+ * - product code never imports tests; no import cycles.
+ * A new pure module is added to PURE below (a path regex).
+ */
+const IO_BUILTINS = '^(node:)?(fs|fs/promises|child_process|net|dgram|http|https|http2|tls|dns|os|cluster|worker_threads|timers|timers/promises|readline|process)$';
+const PURE = [
+  '^config/(issues|raw-config|schema|validate|rules|yaml-source)[.]ts$',
+  '^config/keepalived/(lexer|parser|keywords|translate|keepalived-source|source-reader)[.]ts$',
+  '^src/core/(ip|errors|result|fake-clock)[.]ts$',
+  '^src/control/protocol[.]ts$',
+  '^src/cli/registry[.]ts$',
+  '^src/lab/(probe-analysis|topology-plan)[.]ts$',
+];
+const IO_MODULES = '^(src/core/(command-runner|logger)|config/loader|config/keepalived/fs-source-reader)[.]ts$';
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'domains-independent',
+      comment: 'ha/, health/ and fencing/ export their own types and events; src/ composes them',
+      severity: 'error',
+      from: { path: '^(ha|health|fencing)/' },
+      to: { path: '^(ha|health|fencing)/', pathNot: '^$1/' },
+    },
+    {
+      name: 'domains-use-only-core-of-src',
+      severity: 'error',
+      from: { path: '^(ha|health|fencing|config)/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'config-not-on-domains',
+      severity: 'error',
+      from: { path: '^config/' },
+      to: { path: '^(ha|health|fencing)/' },
+    },
+    {
+      name: 'core-is-a-leaf',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^(ha|health|fencing|config|src/(?!core/))' },
+    },
+    {
+      name: 'pure-no-io-builtins',
+      comment: 'pure modules take data and return data (STYLE 1)',
+      severity: 'error',
+      from: { path: PURE },
+      to: { dependencyTypes: ['core'], path: IO_BUILTINS },
+    },
+    {
+      name: 'pure-no-io-modules',
+      severity: 'error',
+      from: { path: PURE },
+      to: { path: IO_MODULES, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'product-not-on-tests',
+      severity: 'error',
+      from: { pathNot: '^test/' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

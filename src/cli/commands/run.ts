@@ -1,0 +1,159 @@
+/**
+ * `lvsd run`: loads and validates the config, starts the daemon's components in order, stops them in
+ * reverse on SIGTERM or SIGINT, and re-validates the config on SIGHUP. Refuses to start with an invalid
+ * config, and says why.
+ */
+import { spawn } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadConfigFile, type LoadOptions, type LoadedConfig } from '../../../config/loader.js';
+import { formatIssue } from '../../../config/issues.js';
+import type { LvsdConfig } from '../../../config/schema.js';
+import { systemClock } from '../../core/clock.js';
+import { describeError, LvsdError } from '../../core/errors.js';
+import { createLogger, type Logger } from '../../core/logger.js';
+import { createDaemon, type Daemon } from '../../daemon/daemon.js';
+import { isFlagSet, parseCommandArgs, stringOption } from '../args.js';
+import { EXIT_FAILURE, EXIT_OK, writeLine, type CliIo } from '../io.js';
+
+const BIN_PATH = fileURLToPath(new URL('../../../../bin/lvsd.js', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+
+type ReadyMessage = { readonly type: 'ready'; readonly pid: number } | { readonly type: 'failed'; readonly message: string };
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs('run', args, {
+    config: { type: 'string', short: 'c' },
+    foreground: { type: 'boolean', short: 'f' },
+    strict: { type: 'boolean' },
+    'config-id': { type: 'string' },
+  }, 0);
+  const file = stringOption(parsed, 'config');
+  if (file === undefined) throw new LvsdError('ERR_USAGE', 'run: --config FILE is required');
+  const configId = stringOption(parsed, 'config-id');
+  const options: LoadOptions = { isStrict: isFlagSet(parsed, 'strict'), ...(configId === undefined ? {} : { configId }) };
+
+  const loaded = await loadConfigFile(file, options);
+  for (const issue of loaded.issues) writeLine(io.stderr, formatIssue(issue));
+  const config = loaded.config;
+  if (config === undefined) {
+    const n = loaded.issues.filter((i) => i.severity === 'error').length;
+    writeLine(io.stderr, `lvsd run: refusing to start: ${n} error${n === 1 ? '' : 's'} in ${file}`);
+    return EXIT_FAILURE;
+  }
+  if (!isFlagSet(parsed, 'foreground')) return startInBackground(args, config, io);
+  return runForeground(file, loaded, config, options, io);
+}
+
+async function runForeground(file: string, loaded: LoadedConfig, config: LvsdConfig, options: LoadOptions, io: CliIo): Promise<number> {
+  const logger = createLogger({
+    level: config.log.level,
+    stream: io.stderr,
+    ...(config.log.format === 'auto' ? {} : { format: config.log.format }),
+    ...(config.log.file === undefined ? {} : { file: config.log.file }),
+  });
+  const daemon = createDaemon(config, { file, syntax: loaded.raw.syntax }, {
+    logger,
+    clock: systemClock,
+    pid: process.pid,
+    hostname: hostname(),
+    wallNow: () => new Date(),
+  });
+  const abort = new AbortController();
+  let stopRequested: ((signal: string) => void) | undefined;
+  const stopped = new Promise<string>((resolve) => {
+    stopRequested = resolve;
+  });
+  const onStop = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) {
+      logger.warn('stop already in progress', { signal });
+      return;
+    }
+    logger.info('stop requested', { signal });
+    abort.abort(new LvsdError('ERR_COMMAND_ABORTED', `stopped by ${signal}`));
+    stopRequested?.(signal);
+  };
+  const onHup = (): void => void reload(daemon, file, options, logger);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  process.on('SIGHUP', onHup);
+  try {
+    try {
+      await daemon.start(abort.signal);
+    } catch (e) {
+      logger.error('lvsd failed to start', { err: describeError(e) });
+      reportToParent({ type: 'failed', message: describeError(e) });
+      return EXIT_FAILURE;
+    }
+    reportToParent({ type: 'ready', pid: process.pid });
+    if (!abort.signal.aborted) await stopped;
+    await daemon.stop();
+    return EXIT_OK;
+  } finally {
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    process.off('SIGHUP', onHup);
+  }
+}
+
+/** SIGHUP: load and validate first; an invalid file is reported and nothing running changes. */
+async function reload(daemon: Daemon, file: string, options: LoadOptions, logger: Logger): Promise<void> {
+  const log = logger.child({ component: 'reload' });
+  log.info('reload requested', { file });
+  try {
+    const next = await loadConfigFile(file, options);
+    for (const issue of next.issues) log.warn('config issue', { issue: formatIssue(issue) });
+    if (next.config === undefined) {
+      log.error('reload refused: config invalid, keeping the running config', { file });
+      return;
+    }
+    const outcome = daemon.reload(next.config, { file, syntax: next.raw.syntax });
+    log.info('reload done', { changed: outcome.changedSections });
+    if (outcome.appliedAtRestart.length > 0) {
+      log.warn('changed settings take effect at the next restart', { sections: outcome.appliedAtRestart });
+    }
+  } catch (e) {
+    log.error('reload failed, keeping the running config', { err: describeError(e) });
+  }
+}
+
+function reportToParent(message: ReadyMessage): void {
+  if (typeof process.send !== 'function') return;
+  process.send(message);
+  process.disconnect?.();
+}
+
+/** Without --foreground: start a detached copy of itself and wait until it is up (or says why not). */
+async function startInBackground(args: readonly string[], config: LvsdConfig, io: CliIo): Promise<number> {
+  const logFd = config.log.file === undefined ? undefined : openSync(config.log.file, 'a');
+  if (logFd === undefined) {
+    writeLine(io.stderr, 'lvsd run: no log.file configured: the background daemon logs nowhere (set log.file, or use --foreground under systemd)');
+  }
+  const child = spawn(process.execPath, [BIN_PATH, 'run', '--foreground', ...args], {
+    detached: true,
+    stdio: ['ignore', logFd ?? 'ignore', logFd ?? 'ignore', 'ipc'],
+    env: io.env,
+  });
+  if (logFd !== undefined) closeSync(logFd);
+  const outcome = await new Promise<ReadyMessage>((resolve) => {
+    const timer = setTimeout(() => resolve({ type: 'failed', message: `not up within ${READY_TIMEOUT_MS} ms` }), READY_TIMEOUT_MS);
+    child.once('message', (m: ReadyMessage) => {
+      clearTimeout(timer);
+      resolve(m);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ type: 'failed', message: `exited with code ${code ?? 'null'} while starting` });
+    });
+  });
+  child.removeAllListeners();
+  if (child.connected) child.disconnect();
+  child.unref();
+  if (outcome.type === 'failed') {
+    writeLine(io.stderr, `lvsd run: the daemon did not start: ${outcome.message}`);
+    return EXIT_FAILURE;
+  }
+  writeLine(io.stdout, `lvsd started in the background (pid ${outcome.pid})`);
+  return EXIT_OK;
+}

@@ -1,0 +1,50 @@
+/** `lvsd status`: asks a running daemon over its control socket. */
+import { loadConfigFile } from '../../../config/loader.js';
+import { configSchema } from '../../../config/schema.js';
+import { sendControlRequest } from '../../control/control-client.js';
+import { LvsdError } from '../../core/errors.js';
+import type { DaemonSnapshot } from '../../daemon/daemon.js';
+import { isFlagSet, parseCommandArgs, stringOption } from '../args.js';
+import { EXIT_FAILURE, EXIT_OK, writeLine, type CliIo } from '../io.js';
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs('status', args, {
+    socket: { type: 'string' },
+    config: { type: 'string', short: 'c' },
+    json: { type: 'boolean' },
+  }, 0);
+  const socket = await resolveSocket(stringOption(parsed, 'socket'), stringOption(parsed, 'config'));
+  const reply = await sendControlRequest(socket, 'status');
+  if (!reply.ok) {
+    writeLine(io.stderr, `lvsd status: ${reply.message} (${reply.code})`);
+    return EXIT_FAILURE;
+  }
+  if (isFlagSet(parsed, 'json')) writeLine(io.stdout, JSON.stringify(reply.result, null, 2));
+  else writeLine(io.stdout, formatStatus(reply.result as DaemonSnapshot));
+  return EXIT_OK;
+}
+
+async function resolveSocket(socket: string | undefined, configFile: string | undefined): Promise<string> {
+  if (socket !== undefined && configFile !== undefined) throw new LvsdError('ERR_USAGE', 'status: give --socket or --config, not both');
+  if (socket !== undefined) return socket;
+  if (configFile === undefined) return configSchema.parse({}).daemon.controlSocket;
+  const loaded = await loadConfigFile(configFile);
+  if (loaded.config === undefined) throw new LvsdError('ERR_CONFIG_INVALID', `${configFile} is invalid: run lvsd check-config ${configFile}`);
+  return loaded.config.daemon.controlSocket;
+}
+
+export function formatStatus(s: DaemonSnapshot): string {
+  const lines = [
+    `lvsd ${s.version}  router ${s.routerId}  pid ${s.pid}`,
+    `started ${s.startedAt ?? '-'}  uptime ${formatUptime(s.uptimeMs)}`,
+    `config ${s.config.file} (${s.config.syntax}), loaded ${s.config.loadedAt}, reloads ${s.config.reloadCount}`,
+    'components:',
+    ...s.components.map((c) => `  ${c.name.padEnd(16)} ${c.state}`),
+  ];
+  return lines.join('\n');
+}
+
+function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m${String(s % 60).padStart(2, '0')}s`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Every lvsd command, its help and examples. `main` dispatches from here and imports a command's
+ * module only when it runs, so that `lvsd COMMAND` starts fast.
+ */
+import type { CliIo } from './io.js';
+
+export interface OptionHelp {
+  readonly flag: string;
+  readonly text: string;
+}
+
+export interface CommandModule {
+  run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+export interface CommandSpec {
+  /** One or two words: `run`, `config import`. */
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: readonly OptionHelp[];
+  readonly examples: readonly string[];
+  readonly load: () => Promise<CommandModule>;
+}
+
+const CONFIG_OPTIONS: readonly OptionHelp[] = [
+  { flag: '--strict', text: 'treat warnings (such as unsupported keepalived keywords) as errors' },
+  { flag: '--config-id ID', text: "keepalived.conf only: select '@ID' conditional lines (keepalived's -i)" },
+];
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'run',
+    summary: 'run the director daemon',
+    usage: 'lvsd run --config FILE [--foreground] [--strict] [--config-id ID]',
+    options: [
+      { flag: '-c, --config FILE', text: 'configuration, native YAML or keepalived.conf (detected by content)' },
+      { flag: '-f, --foreground', text: 'stay in the foreground and log to stderr (use this under systemd)' },
+      ...CONFIG_OPTIONS,
+    ],
+    examples: [
+      'lvsd run --config /etc/lvsd/lvsd.yaml --foreground',
+      'lvsd run --config /etc/keepalived/keepalived.conf',
+    ],
+    load: () => import('./commands/run.js'),
+  },
+  {
+    name: 'check-config',
+    summary: 'validate a configuration file and list every problem',
+    usage: 'lvsd check-config FILE [--strict] [--config-id ID] [--json]',
+    options: [...CONFIG_OPTIONS, { flag: '--json', text: 'print the problems as JSON' }],
+    examples: ['lvsd check-config /etc/lvsd/lvsd.yaml', 'lvsd check-config --strict /etc/keepalived/keepalived.conf'],
+    load: () => import('./commands/check-config.js'),
+  },
+  {
+    name: 'config import',
+    summary: 'translate a keepalived.conf into the equivalent lvsd YAML',
+    usage: 'lvsd config import FILE [--strict] [--config-id ID]',
+    options: CONFIG_OPTIONS,
+    examples: ['lvsd config import /etc/keepalived/keepalived.conf > /etc/lvsd/lvsd.yaml'],
+    load: () => import('./commands/config-import.js'),
+  },
+  {
+    name: 'status',
+    summary: "show a running daemon's state",
+    usage: 'lvsd status [--socket PATH | --config FILE] [--json]',
+    options: [
+      { flag: '--socket PATH', text: 'control socket of the daemon (default /run/lvsd/lvsd.sock)' },
+      { flag: '-c, --config FILE', text: "take the control socket's path from this configuration" },
+      { flag: '--json', text: 'print the raw status object' },
+    ],
+    examples: ['lvsd status', 'lvsd status --socket /run/lvsd/director-1.sock --json'],
+    load: () => import('./commands/status.js'),
+  },
+  {
+    name: 'lab',
+    summary: 'boot a disposable multi-director lab in user-mode Linux and run a scenario',
+    usage: 'lvsd lab [--directors 2|3] [--scenario NAME] [--timeout SECONDS] [--json]',
+    options: [
+      { flag: '--directors N', text: 'number of directors, 2 or 3 (default 2)' },
+      { flag: '--scenario NAME', text: 'scenario to run (default traffic-through-vip; --scenario list shows all)' },
+      { flag: '--timeout SECONDS', text: 'give up after this long (default 240)' },
+      { flag: '--json', text: 'print the report as JSON' },
+    ],
+    examples: ['lvsd lab', 'lvsd lab --directors 3 --scenario traffic-through-vip'],
+    load: () => import('./commands/lab.js'),
+  },
+];
+
+export function findCommand(argv: readonly string[]): { spec: CommandSpec; rest: readonly string[] } | undefined {
+  for (const spec of COMMANDS) {
+    const words = spec.name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) return { spec, rest: argv.slice(words.length) };
+  }
+  return undefined;
+}
+
+export function formatCommandHelp(spec: CommandSpec): string {
+  const width = Math.max(...spec.options.map((o) => o.flag.length), 10) + 2;
+  const lines = [`lvsd ${spec.name}: ${spec.summary}`, '', `Usage: ${spec.usage}`, ''];
+  if (spec.options.length > 0) {
+    lines.push('Options:');
+    for (const o of spec.options) lines.push(`  ${o.flag.padEnd(width)}${o.text}`);
+    lines.push(`  ${'-h, --help'.padEnd(width)}show this help`, '');
+  }
+  lines.push('Examples:', ...spec.examples.map((e) => `  ${e}`));
+  return lines.join('\n');
+}
+
+export function formatMainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'lvsd: high-availability manager for Linux IPVS directors',
+    '',
+    'Usage: lvsd COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    `  ${'help'.padEnd(width)}show this help, or a command's: lvsd help COMMAND`,
+    `  ${'version'.padEnd(width)}print the version`,
+    '',
+    'Examples:',
+    ...COMMANDS.map((c) => `  ${c.examples[0] ?? ''}`),
+    '',
+    "Run 'lvsd COMMAND --help' for a command's options.",
+  ].join('\n');
+}
