@@ -105,7 +105,12 @@ export function segmentMatcher(segment: string): (name: string) => boolean {
       re += escapeRegExp(c);
     }
   }
-  const regexp = new RegExp(`${re}$`, 's');
+  let regexp: RegExp;
+  try {
+    regexp = new RegExp(`${re}$`, 's');
+  } catch {
+    return () => false; // a class such as [z-a] matches nothing, as in glob(3)
+  }
   // As in the shell, a wildcard never matches a leading "." (hidden files) unless written.
   const isDotExplicit = segment.startsWith('.');
   return (name) => (isDotExplicit || !name.startsWith('.')) && regexp.test(name);
