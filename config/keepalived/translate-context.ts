@@ -1,0 +1,38 @@
+/**
+ * What a keyword handler may do while translating keepalived statements into the native model:
+ * write values at model paths (recording where each came from), and report issues. Handlers see
+ * well-shaped statements only (the walker checks block / no block); argument checks are theirs.
+ */
+import type { ConfigIssueCode, SourceLocation } from '../issues.js';
+import type { ConfigPath } from '../raw-config.js';
+import type { KaStatement } from './parser.js';
+
+export interface TranslateContext {
+  /** The statement's keyword path, such as `global_defs.router_id`, for issue paths. */
+  readonly keywordPath: string;
+  /** Sets the model value at `path`; a second value for the same path replaces the first, with a warning. */
+  set(path: ConfigPath, value: unknown, at: SourceLocation): void;
+  /** Appends to the array at `path` (created on first use). */
+  append(path: ConfigPath, value: unknown, at: SourceLocation): void;
+  /** Records where a model object (such as `global`) was opened, if nothing was recorded there yet. */
+  mark(path: ConfigPath, at: SourceLocation): void;
+  error(at: SourceLocation, message: string, code?: ConfigIssueCode): void;
+  warn(at: SourceLocation, message: string, code?: ConfigIssueCode): void;
+}
+
+/** Translates one statement. For a block keyword, the walker visits the block's statements afterwards. */
+export type KeywordHandler = (statement: KaStatement, ctx: TranslateContext) => void;
+
+/**
+ * Checks that a statement has between `min` and `max` arguments; reports an `invalid-value` error at
+ * the keyword otherwise. `usage` is the keepalived syntax, as in the man page.
+ */
+export function expectArgs(statement: KaStatement, ctx: TranslateContext, min: number, max: number, usage: string): boolean {
+  const n = statement.args.length;
+  if (n >= min && n <= max) return true;
+  const wanted = min === max ? `${min}` : `${min} to ${max}`;
+  const extra = statement.args[max];
+  const at = n > max && extra !== undefined ? extra.loc : statement.loc;
+  ctx.error(at, `"${statement.keyword}" takes ${wanted} value${max === 1 ? '' : 's'} (${usage}), got ${n}`);
+  return false;
+}
