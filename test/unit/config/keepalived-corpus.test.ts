@@ -1,0 +1,61 @@
+/**
+ * Real keepalived configurations: the samples shipped by Debian's keepalived package (GPL, so they
+ * are read from the installed package, never copied into this repository).
+ */
+import test from 'ava';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createFsSourceReader } from '../../../config/keepalived/fs-source-reader.js';
+import { looksLikeKeepalived, parseKeepalivedConfig } from '../../../config/keepalived/keepalived-source.js';
+import { validateConfig } from '../../../config/validate.js';
+
+const SAMPLES = '/usr/share/doc/keepalived/samples';
+
+if (!existsSync(SAMPLES)) {
+  if (process.env['CI'] === 'true') {
+    test('keepalived sample corpus', (t) => {
+      t.fail(`${SAMPLES} is missing: install Debian package keepalived`);
+    });
+  } else {
+    test.skip(`keepalived sample corpus: ${SAMPLES} is missing (install Debian package keepalived)`, () => {});
+  }
+} else {
+  const files = readdirSync(SAMPLES)
+    .filter((f) => f.startsWith('keepalived.conf.'))
+    .sort();
+
+  test('the corpus holds keepalived.conf samples', (t) => {
+    t.true(files.length >= 10, `only ${files.length} samples in ${SAMPLES}`);
+  });
+
+  for (const name of files) {
+    test(`corpus ${name}: detected, read and validated with every issue located`, (t) => {
+      const file = `${SAMPLES}/${name}`;
+      const text = readFileSync(file, 'utf8');
+      t.true(looksLikeKeepalived(text), 'detected as keepalived.conf');
+      const raw = parseKeepalivedConfig(text, file, createFsSourceReader());
+      const result = validateConfig(raw);
+      for (const issue of result.issues) {
+        t.true(issue.line >= 1 && issue.column >= 1, `issue without a line: ${JSON.stringify(issue)}`);
+        t.true(issue.message.length > 0);
+        t.is(issue.file, file);
+      }
+      t.deepEqual(
+        result.issues.filter((i) => i.code === 'syntax'),
+        [],
+        'keepalived accepts its own samples, so must the reader',
+      );
+      // The one known fault in the samples: keepalived.conf.vrrp.lvs_syncd lists its sync group's
+      // instances without "group { }", which keepalived itself reports as unknown keywords.
+      t.deepEqual(
+        result.issues.filter((i) => i.code === 'unknown-keyword' && !/^vrrp_sync_group\.VI_\d+$/.test(i.path)),
+        [],
+      );
+      if (result.config === undefined) {
+        t.true(result.issues.some((i) => i.severity === 'error'), 'rejected, so at least one error says why');
+      } else {
+        t.false(result.issues.some((i) => i.severity === 'error'));
+      }
+      t.log(`${result.config === undefined ? 'rejected' : 'accepted'}, ${result.issues.filter((i) => i.severity === 'warning').length} warnings, ${result.issues.filter((i) => i.severity === 'error').length} errors`);
+    });
+  }
+}
