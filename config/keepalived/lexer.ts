@@ -72,6 +72,7 @@ class Lexer {
   private readonly includeStack: string[] = [];
   private linesLeft = MAX_LOGICAL_LINES;
   private pendingDefinition: { name: string; lines: string[] } | undefined;
+  private hasReportedDepth = false;
 
   constructor(
     private readonly reader: SourceReader,
@@ -120,7 +121,9 @@ class Lexer {
       return;
     }
     if (depth > MAX_EXPANSION_DEPTH) {
-      this.report(line, 0, 'syntax', 'error', `parameter expansion nested more than ${MAX_EXPANSION_DEPTH} deep (a definition that uses itself?)`);
+      // Reported once: a definition that uses itself twice would otherwise repeat it exponentially.
+      if (!this.hasReportedDepth) this.report(line, 0, 'syntax', 'error', `parameter expansion nested more than ${MAX_EXPANSION_DEPTH} deep (a definition that uses itself?)`);
+      this.hasReportedDepth = true;
       return;
     }
     let current = skipLeadingSpace(line);
