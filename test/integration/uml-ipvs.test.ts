@@ -1,0 +1,62 @@
+/**
+ * IPVS for real, inside UML (one boot, one long-lived scenario process): ip_vs loaded, the lab
+ * topology, VIP 192.0.2.50 on director-1, a direct-routing rr service with 3 real servers created
+ * with ipvsadm (the oracle), the client probing the VIP. Goes through runLab, the API behind
+ * `lvsd lab`, so the report is checked too.
+ */
+import { createProcessRunner } from '../../src/core/command-runner.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { runLab } from '../../src/lab/lab.js';
+import { spreadOf } from '../../src/lab/probe-analysis.js';
+import { requirePrereqs } from '../support/prereqs.js';
+
+const gate = requirePrereqs(['root', 'uml', 'ipvsadm', 'ip', 'sysctl']);
+
+const PROBES = 30;
+
+gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenly, ipvsadm counts the connections', async (t) => {
+  const report = await runLab(
+    { directors: 2, scenario: 'traffic-through-vip', timeoutMs: 90_000, realServers: 3, scheduler: 'rr', probe: { count: PROBES, intervalMs: 10, timeoutMs: 2000, maxDurationMs: 20_000 } },
+    { runner: createProcessRunner(), logger: silentLogger, pathEnv: process.env['PATH'] ?? '', nodePath: process.execPath },
+  );
+  t.log(report.text);
+  const result = report.result;
+  if (result === undefined) {
+    t.fail(`no scenario result; log:\n${report.scenarioLog}`);
+    return;
+  }
+  t.is(result.error, undefined);
+  t.true(result.ipvsModules.includes('ip_vs'));
+  t.true(result.ipvsModules.includes('ip_vs_rr'));
+  t.deepEqual(
+    result.timeline.map((e) => e.step),
+    ['ipvs-loaded', 'topology-created', 'http-servers-ready', 'vip-added', 'ipvs-service-created', 'probe-started', 'probe-finished', 'ipvs-connections', 'ipvs-stats', 'topology-removed'],
+  );
+  t.deepEqual(result.nodes.map((n) => n.name), ['director-1', 'director-2', 'rs-1', 'rs-2', 'rs-3', 'client']);
+
+  // The client's view: every probe answered, by every real server, evenly (rr, one client, new connection each).
+  t.is(result.summary.total, PROBES);
+  t.is(result.summary.okCount, PROBES);
+  t.deepEqual(Object.keys(result.summary.byServer), ['rs-1', 'rs-2', 'rs-3']);
+  t.true(spreadOf(result.summary, ['rs-1', 'rs-2', 'rs-3']) <= 1, JSON.stringify(result.summary.byServer));
+  t.is(result.summary.longestFailureGap.count, 0);
+
+  // The kernel's view (ipvsadm): one DR service with the 3 real servers, and the connections counted.
+  t.is(result.ipvsServices.length, 1);
+  const service = result.ipvsServices[0];
+  t.is(service?.protocol, 'TCP');
+  t.is(service?.address, '192.0.2.50:80');
+  t.is(service?.conns, PROBES);
+  t.deepEqual(service?.destinations.map((d) => d.address), ['192.0.2.21:80', '192.0.2.22:80', '192.0.2.23:80']);
+  t.deepEqual(service?.destinations.map((d) => d.conns), [PROBES / 3, PROBES / 3, PROBES / 3]);
+  t.deepEqual(result.ipvsConnectionsByDestination, { '192.0.2.21:80': PROBES / 3, '192.0.2.22:80': PROBES / 3, '192.0.2.23:80': PROBES / 3 });
+
+  // Cleanup inside the guest, and the verdict.
+  t.deepEqual(result.teardown?.remainingNamespaces, []);
+  t.is(result.teardown?.stoppedProcesses.length, 3);
+  t.true(result.isOk);
+  t.true(report.isOk);
+  t.is(report.uml.exitCode, 0);
+  t.regex(report.text, /^lvsd lab: traffic-through-vip: OK$/m);
+  t.regex(report.text, /by server: rs-1 10, rs-2 10, rs-3 10/);
+});

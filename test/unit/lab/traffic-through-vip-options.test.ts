@@ -1,0 +1,37 @@
+import test from 'ava';
+import { DEFAULT_PROBE_PLAN, parseTrafficThroughVipOptions } from '../../../src/lab/scenarios/traffic-through-vip-options.js';
+
+test('an empty object gets every default, daemons off', (t) => {
+  t.deepEqual(parseTrafficThroughVipOptions({}), {
+    ok: true,
+    value: { directorCount: 2, realServerCount: 3, scheduler: 'rr', port: 80, probe: DEFAULT_PROBE_PLAN, readyTimeoutMs: 30_000 },
+  });
+});
+
+test('daemons get defaults for what is not given', (t) => {
+  const r = parseTrafficThroughVipOptions({ directorCount: 3, daemons: { lvsdBin: '/repo/bin/lvsd.js', configDir: '/tmp/lab' }, probe: { count: 5 } });
+  t.true(r.ok);
+  if (!r.ok) return;
+  t.deepEqual(r.value.daemons, { lvsdBin: '/repo/bin/lvsd.js', configDir: '/tmp/lab', runDir: '/run/lvsd', readyTimeoutMs: 20_000, stopTimeoutMs: 10_000, logLevel: 'info' });
+  t.deepEqual(r.value.probe, { ...DEFAULT_PROBE_PLAN, count: 5 });
+});
+
+test('bad input is refused with a reason, never defaulted', (t) => {
+  const cases: [unknown, RegExp][] = [
+    [null, /JSON object/],
+    [[], /JSON object/],
+    [{ directorCount: 4 }, /directorCount/],
+    [{ directorCount: '2' }, /directorCount/],
+    [{ realServerCount: 0 }, /realServerCount/],
+    [{ scheduler: 'fastest' }, /scheduler/],
+    [{ probe: { count: 0 } }, /probe/],
+    [{ runId: 'Bad!' }, /runId/],
+    [{ daemons: { lvsdBin: 'bin/lvsd.js', configDir: '/tmp' } }, /lvsdBin/],
+    [{ vip: '10.0.0.1' }, /unknown option\(s\): vip/],
+  ];
+  for (const [input, why] of cases) {
+    const r = parseTrafficThroughVipOptions(input);
+    t.false(r.ok, JSON.stringify(input));
+    if (!r.ok) t.regex(r.error, why);
+  }
+});
