@@ -79,7 +79,7 @@ export function checkUmlPrerequisites(options: UmlPrerequisiteOptions): UmlPrere
       issues.push({
         what: `module ${name}`,
         detail: `kernel module "${name}" is neither in ${moduleDir}/modules.dep nor built in`,
-        hint: `use a UML kernel built with ${name} (Debian user-mode-linux has it), or drop it from the module list`,
+        hint: `use a UML kernel whose module tree has ${name}, or drop it from the module list`,
       });
     }
   }
