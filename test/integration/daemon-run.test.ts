@@ -60,7 +60,7 @@ test('run --foreground: starts components in order, answers status, stops in rev
   t.teardown(() => void d.child.kill('SIGKILL'));
   const status = await waitForStatus(socket, d.exited);
   t.is(status.routerId, 'test-director');
-  t.is<number | undefined>(status.pid, d.child.pid);
+  t.is(status.pid, d.child.pid ?? -1);
   t.is(status.config.syntax, 'yaml');
   t.deepEqual(status.components.map((c) => [c.name, c.state]), [['pid-file', 'running'], ['control-socket', 'running']]);
   t.is((await readFile(pidFile, 'utf8')).trim(), String(d.child.pid));
@@ -112,7 +112,7 @@ test('a second daemon with the same pid file refuses to start and leaves the fir
   t.is(await second.exited, 1);
   t.regex(second.stderr(), /another lvsd \(pid \d+\) is running/);
   const status = await waitForStatus(socket, first.exited);
-  t.is<number | undefined>(status.pid, first.child.pid);
+  t.is(status.pid, first.child.pid ?? -1);
   first.child.kill('SIGTERM');
   t.is(await first.exited, 0);
 });
