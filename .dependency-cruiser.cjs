@@ -13,7 +13,8 @@ const PURE = [
   '^src/core/(ip|errors|result|fake-clock)[.]ts$',
   '^src/control/protocol[.]ts$',
   '^src/cli/registry[.]ts$',
-  '^src/lab/(probe-analysis|topology-plan)[.]ts$',
+  '^src/lab/(probe-analysis|topology-plan|uml-init-script|uml-modules|cli-flags|prober-lines|ipvsadm-stats|lab-daemon-config|lab-report)[.]ts$',
+  '^src/lab/scenarios/traffic-through-vip-options[.]ts$',
 ];
 const IO_MODULES = '^(src/core/(command-runner|logger)|config/loader|config/keepalived/fs-source-reader)[.]ts$';
 

@@ -1,9 +1,8 @@
 /**
- * runLab with daemons on, against a stand-in daemon (test/support/fake-lvsd.ts) until bin/lvsd.js
- * runs: one daemon per director namespace with its generated config, ready when its control
- * socket exists, stopped with SIGTERM and expected to exit 0, all while traffic flows.
+ * runLab with daemons on, as `lvsd lab` runs it: the real `bin/lvsd.js run --foreground` in each
+ * director namespace with its generated config, ready when its control socket exists, stopped with
+ * SIGTERM and expected to exit 0, all while traffic flows.
  */
-import { fileURLToPath } from 'node:url';
 import { createProcessRunner } from '../../src/core/command-runner.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { runLab } from '../../src/lab/lab.js';
@@ -11,11 +10,9 @@ import { requirePrereqs } from '../support/prereqs.js';
 
 const gate = requirePrereqs(['root', 'uml', 'ipvsadm', 'ip', 'sysctl']);
 
-const FAKE_LVSD = fileURLToPath(new URL('../support/fake-lvsd.js', import.meta.url));
-
 gate.test('uml lab with daemons: one daemon per director starts, stays up during traffic, exits 0 on SIGTERM', async (t) => {
   const report = await runLab(
-    { directors: 2, scenario: 'traffic-through-vip', timeoutMs: 90_000, realServers: 2, withDaemons: true, lvsdBin: FAKE_LVSD, probe: { count: 6, intervalMs: 10 } },
+    { directors: 2, scenario: 'traffic-through-vip', timeoutMs: 90_000, realServers: 2, withDaemons: true, probe: { count: 6, intervalMs: 10 } },
     { runner: createProcessRunner(), logger: silentLogger, pathEnv: process.env['PATH'] ?? '', nodePath: process.execPath },
   );
   t.log(report.text);
@@ -32,7 +29,10 @@ gate.test('uml lab with daemons: one daemon per director starts, stays up during
     ['lvsd director-1', 'exit code 0'],
     ['lvsd director-2', 'exit code 0'],
   ]);
-  t.true(result.daemons.every((d) => d.stderrTail.some((l) => l.includes('"daemon started"'))));
+  // The real daemon's own last words: it stopped its components and exited on SIGTERM.
+  for (const [i, d] of result.daemons.entries()) {
+    t.true(d.stderrTail.some((l) => l.includes('"message":"lvsd stopped"') && l.includes(`"routerId":"director-${i + 1}"`)), d.stderrTail.join('\n'));
+  }
   t.is(result.summary.okCount, 6);
   t.true(report.isOk);
 });
