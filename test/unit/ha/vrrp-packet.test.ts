@@ -12,7 +12,7 @@ import {
   type VrrpDecodeDropReason,
   type VrrpPacketContext,
 } from '../../../ha/vrrp-packet.js';
-import { expectedAdvertisement, fromHex, handBuiltPackets, ip, keepalivedCaptures, toHex, type GoldenPacket } from './support/vrrp-fixtures.js';
+import { editWithChecksum, expectedAdvertisement, fromHex, handBuiltPackets, ip, keepalivedCaptures, toHex, type GoldenPacket } from './support/vrrp-fixtures.js';
 
 const v4ctx: VrrpPacketContext = { sourceAddress: ip('192.0.2.1'), destinationAddress: ip('224.0.0.18') };
 const v6ctx: VrrpPacketContext = { sourceAddress: ip('fe80::1'), destinationAddress: ip('ff02::12') };
@@ -51,21 +51,9 @@ test('golden keepalived v2: the checksum does not depend on the IP addresses', (
 const minimalHex = '31016401006405a3c0000264';
 const minimalCtx: VrrpPacketContext = { sourceAddress: ip('192.0.2.2'), destinationAddress: ip('224.0.0.18') };
 
-/** Rewrites bytes then fixes the v3 checksum, so that only the intended check fails. */
-function mutated(hex: string, edit: (b: Uint8Array) => void, ctx = minimalCtx, version: 2 | 3 = 3): Uint8Array {
-  const bytes = fromHex(hex);
-  edit(bytes);
-  bytes[6] = 0;
-  bytes[7] = 0;
-  const pseudo = version === 3 ? [pseudoHeader4(ctx, bytes.length)] : [];
-  const sum = internetChecksum([...pseudo, bytes]);
-  bytes[6] = sum >> 8;
-  bytes[7] = sum & 0xff;
-  return bytes;
-}
-
-function pseudoHeader4(ctx: VrrpPacketContext, length: number): Uint8Array {
-  return Uint8Array.from([...ctx.sourceAddress.bytes, ...ctx.destinationAddress.bytes, 0, 112, length >> 8, length & 0xff]);
+/** Rewrites bytes of `hex` and fixes the checksum, so that only the intended check fails. */
+function mutated(hex: string, edit: (b: Uint8Array) => void): Uint8Array {
+  return editWithChecksum(fromHex(hex), edit, minimalCtx);
 }
 
 const decodeDrops: [string, Uint8Array, VrrpPacketContext, VrrpDecodeDropReason][] = [
@@ -80,8 +68,8 @@ const decodeDrops: [string, Uint8Array, VrrpPacketContext, VrrpDecodeDropReason]
   ['one checksum bit flipped', fromHex('31016401006405a2c0000264'), minimalCtx, 'bad-checksum'],
   ['VRID 0', mutated(minimalHex, (b) => (b[1] = 0)), minimalCtx, 'bad-vrid'],
   ['max_adver_int 0', mutated(minimalHex, (b) => (b[5] = 0)), minimalCtx, 'bad-advert-interval'],
-  ['v2 auth type 3', mutated('213364010001b865c00002640000000000000000', (b) => (b[4] = 3), minimalCtx, 2), minimalCtx, 'bad-auth-type'],
-  ['v2 adver_int 0', mutated('213364010001b865c00002640000000000000000', (b) => (b[5] = 0), minimalCtx, 2), minimalCtx, 'bad-advert-interval'],
+  ['v2 auth type 3', mutated('213364010001b865c00002640000000000000000', (b) => (b[4] = 3)), minimalCtx, 'bad-auth-type'],
+  ['v2 adver_int 0', mutated('213364010001b865c00002640000000000000000', (b) => (b[5] = 0)), minimalCtx, 'bad-advert-interval'],
 ];
 
 for (const [name, bytes, ctx, reason] of decodeDrops) {

@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseIpAddress, type IpAddress } from '../../../../src/core/ip.js';
-import { simpleTextAuthData, type VrrpAdvertisement } from '../../../../ha/vrrp-packet.js';
+import {
+  internetChecksum,
+  simpleTextAuthData,
+  vrrpPseudoHeader,
+  type VrrpAdvertisement,
+  type VrrpPacketContext,
+} from '../../../../ha/vrrp-packet.js';
 
 export function ip(text: string): IpAddress {
   const r = parseIpAddress(text);
@@ -69,4 +75,20 @@ export function expectedAdvertisement(e: ExpectedFields): VrrpAdvertisement {
     adverIntervalS: e.adverIntervalS ?? -1,
     authData,
   };
+}
+
+/**
+ * Applies `edit` to a copy of `bytes`, then rewrites the checksum (v3: over the IPv4 or IPv6 pseudo-header
+ * of `ctx`), so that a test reaches the check it means to hit instead of the checksum check.
+ */
+export function editWithChecksum(bytes: Uint8Array, edit: (b: Uint8Array) => void, ctx: VrrpPacketContext): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  edit(out);
+  out[6] = 0;
+  out[7] = 0;
+  const version = (out[0] ?? 0) >> 4;
+  const sum = internetChecksum(version === 3 ? [vrrpPseudoHeader(ctx, out.length), out] : [out]);
+  out[6] = sum >> 8;
+  out[7] = sum & 0xff;
+  return out;
 }
