@@ -9,7 +9,7 @@
  *     a CI machine that silently skips is a CI machine that tests nothing;
  *   - elsewhere (a developer laptop): the test is registered as skipped, the reason in its title.
  */
-import { readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
 import { findExecutable } from '../../src/lab/find-executable.js';
 import { checkUmlPrerequisites, type PrerequisiteIssue } from '../../src/lab/uml-prerequisites.js';
@@ -29,8 +29,17 @@ export const BINARY_PACKAGES = {
 
 export type KnownBinary = keyof typeof BINARY_PACKAGES;
 
-/** 'root', 'uml' (binary + module tree + the lab's modules), 'netns' (kernel support), or a binary. */
-export type Prereq = 'root' | 'uml' | 'netns' | KnownBinary | { readonly binary: string; readonly package: string };
+/** 'root', 'uml' (binary + module tree + the lab's modules), 'netns' (kernel support), a binary, or a file a package ships. */
+export type Prereq =
+  | 'root'
+  | 'uml'
+  | 'netns'
+  | KnownBinary
+  | { readonly binary: string; readonly package: string }
+  | { readonly path: string; readonly package: string };
+
+/** The keepalived.conf samples of Debian's keepalived package: a corpus of real configs (GPL, never copied here). */
+export const KEEPALIVED_SAMPLES: Prereq = { path: '/usr/share/doc/keepalived/samples', package: 'keepalived' };
 
 export interface PrereqEnvironment {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -97,6 +106,10 @@ export function findMissingPrereqs(prereqs: readonly Prereq[], environment: Prer
       if (!hasNetns()) issues.push({ what: 'netns', detail: '/proc/self/ns/net is missing', hint: 'a kernel with CONFIG_NET_NS' });
     } else if (prereq === 'uml') {
       issues.push(...checkUmlPrerequisites({ pathEnv }).issues);
+    } else if (typeof prereq === 'object' && 'path' in prereq) {
+      if (!existsSync(prereq.path)) {
+        issues.push({ what: prereq.path, detail: `${prereq.path} is missing`, hint: `install: apt-get install ${prereq.package}` });
+      }
     } else {
       const binary = typeof prereq === 'string' ? prereq : prereq.binary;
       const pkg = typeof prereq === 'string' ? BINARY_PACKAGES[prereq] : prereq.package;
