@@ -20,6 +20,11 @@ export interface UmlInitSpec {
   readonly modules: readonly string[];
   /** Working directory of the job (a host path, visible through hostfs). */
   readonly cwd: string;
+  /**
+   * Further host directories the job needs. Any of these (and `cwd`) under the guest's private
+   * /tmp, /run or /dev/shm is mounted back from the host with hostfs (a clone under /tmp still runs).
+   */
+  readonly hostDirs?: readonly string[];
   /** Exported before the job starts. Names must be shell identifiers. */
   readonly env: Readonly<Record<string, string>>;
   /** The job: argv[0] is the program (absolute path or a name on GUEST_PATH). */
@@ -32,6 +37,15 @@ export interface UmlInitSpec {
 /** Quotes one word for POSIX sh: nothing inside single quotes is interpreted. */
 export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+const PRIVATE_MOUNTS = ['/tmp', '/run', '/dev/shm'];
+
+/** The directories among `dirs` that the guest's private mounts hide, without duplicates or nesting. */
+export function hiddenHostDirs(dirs: readonly string[]): string[] {
+  const normalized = dirs.map((d) => d.replace(/\/+$/, '')).filter((d) => PRIVATE_MOUNTS.some((m) => d.startsWith(`${m}/`)));
+  const unique = [...new Set(normalized)].sort();
+  return unique.filter((d) => !unique.some((other) => other !== d && d.startsWith(`${other}/`)));
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -69,6 +83,11 @@ export function buildUmlInitScript(spec: UmlInitSpec): string {
     'mount -t tmpfs modules /usr/lib/modules || fail mount-modules',
     `ln -s ${q(spec.moduleTreeRoot)}/${release} /usr/lib/modules/${release} || fail link-modules`,
   ];
+  for (const dir of hiddenHostDirs([spec.cwd, ...(spec.hostDirs ?? [])])) {
+    // hostfs takes the host path as its mount option: a comma would split it.
+    if (dir.includes(',')) throw new RangeError(`cannot expose ${dir} to the guest: hostfs paths cannot contain ","`);
+    lines.push(`mkdir -p ${q(dir)} && mount -t hostfs none ${q(dir)} -o ${q(dir)} || fail mount-host-dir`);
+  }
   if (spec.modules.length > 0) lines.push(`modprobe -a ${spec.modules.map(q).join(' ')} || fail modprobe`);
   lines.push('ip link set dev lo up || fail lo-up', `cd ${q(spec.cwd)} || fail cwd`);
   for (const [name, value] of Object.entries(spec.env)) lines.push(`export ${name}=${q(value)}`);

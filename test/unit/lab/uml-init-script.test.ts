@@ -1,5 +1,5 @@
 import test from 'ava';
-import { buildUmlInitScript, parseUmlConsole, shellQuote, tailLines, type UmlInitSpec } from '../../../src/lab/uml-init-script.js';
+import { buildUmlInitScript, hiddenHostDirs, parseUmlConsole, shellQuote, tailLines, type UmlInitSpec } from '../../../src/lab/uml-init-script.js';
 
 const SPEC: UmlInitSpec = {
   nonce: 'abc123',
@@ -76,4 +76,24 @@ test('parseUmlConsole reports a failed init step, and nothing for a crash', (t) 
 test('tailLines keeps the last lines', (t) => {
   t.is(tailLines('a\nb\nc\n\n', 2), 'b\nc');
   t.is(tailLines('a', 5), 'a');
+});
+
+test('hiddenHostDirs keeps only dirs under the private mounts, outermost first, without duplicates', (t) => {
+  t.deepEqual(hiddenHostDirs(['/work/main', '/tmp/ci/main', '/tmp/ci/main/', '/tmp/ci/main/dist', '/run/x', '/tmpfoo/y', '/dev/shm/z']), [
+    '/dev/shm/z',
+    '/run/x',
+    '/tmp/ci/main',
+  ]);
+  t.deepEqual(hiddenHostDirs(['/var/tmp/a', '/']), []);
+});
+
+test('a cwd under /tmp is mounted back from the host after the private /tmp, before cd', (t) => {
+  const script = buildUmlInitScript({ ...SPEC, cwd: '/tmp/ci/main' });
+  const lines = script.split('\n');
+  const tmpfs = lines.indexOf('mount -t tmpfs tmpfs /tmp || fail mount-tmp');
+  const back = lines.indexOf("mkdir -p '/tmp/ci/main' && mount -t hostfs none '/tmp/ci/main' -o '/tmp/ci/main' || fail mount-host-dir");
+  const cd = lines.indexOf("cd '/tmp/ci/main' || fail cwd");
+  t.true(tmpfs >= 0 && back > tmpfs && cd > back, script);
+  t.false(buildUmlInitScript({ ...SPEC, cwd: '/work/main' }).includes('hostfs none'));
+  t.throws(() => buildUmlInitScript({ ...SPEC, cwd: '/tmp/a,b' }), { instanceOf: RangeError });
 });
