@@ -4,6 +4,7 @@
  * inside UML each costs ~30 ms. Processes started in the namespaces are tracked and killed at
  * teardown, which always runs (also when creation fails half-way) and is idempotent.
  */
+import { claimLab, releaseLab, sweepStaleLabs } from './lab-owners.js';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { runChecked, type CommandResult, type CommandRunner } from '../core/command-runner.js';
@@ -121,6 +122,7 @@ export async function createTopology(options: TopologyOptions, deps: TopologyDep
       errors.push(`listing namespaces: ${describeError(e)}`);
     }
     if (remainingNamespaces.length > 0) errors.push(`namespaces left: ${remainingNamespaces.join(' ')}: ${del.stderr.trim()}`);
+    if (remainingNamespaces.length === 0) await releaseLab(plan.namespacePrefix);
     log.info('lab topology removed', { processes: exits.length, remaining: remainingNamespaces.length });
     step('topology-removed', `${exits.length} processes stopped, ${remainingNamespaces.length} namespaces left`);
     return { stoppedProcesses: exits, remainingNamespaces, errors };
@@ -162,6 +164,8 @@ export async function createTopology(options: TopologyOptions, deps: TopologyDep
   };
 
   try {
+    await sweepStaleLabs({ runner: deps.runner, logger: log });
+    await claimLab(plan.namespacePrefix, process.pid);
     await ipBatch(undefined, plan.createBatch);
     await Promise.all(plan.namespaceBatches.map((b) => ipBatch(b.namespace, b.lines)));
     await Promise.all(

@@ -1,15 +1,7 @@
-/** Whether a process is really running: a zombie (killed, not yet reaped) counts as gone. */
-import { readFileSync } from 'node:fs';
+/** Test helpers over the product's process-state check. */
+import { isProcessRunning } from '../../src/core/process-state.js';
 
-export function isProcessRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
+export { isProcessRunning };
 
 /** Polls (bounded) until the process is gone; returns whether it went. */
 export async function waitForExit(pid: number, timeoutMs = 5000): Promise<boolean> {
