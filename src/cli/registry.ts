@@ -32,15 +32,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'run',
     summary: 'run the director daemon',
-    usage: 'lvsd run --config FILE [--foreground] [--strict] [--config-id ID]',
+    usage: 'lvsd run --config FILE [--foreground] [--strict] [--config-id ID] [--pid-file PATH] [--control-socket PATH]',
     options: [
       { flag: '-c, --config FILE', text: 'configuration, native YAML or keepalived.conf (detected by content)' },
       { flag: '-f, --foreground', text: 'stay in the foreground and log to stderr (use this under systemd)' },
+      { flag: '--pid-file PATH', text: "override daemon.pidFile (keepalived.conf has no such setting; keepalived's -p)" },
+      { flag: '--control-socket PATH', text: 'override daemon.controlSocket' },
       ...CONFIG_OPTIONS,
     ],
     examples: [
       'lvsd run --config /etc/lvsd/lvsd.yaml --foreground',
-      'lvsd run --config /etc/keepalived/keepalived.conf',
+      'lvsd run --config /etc/keepalived/keepalived.conf --pid-file /run/lvsd/ka.pid',
     ],
     load: () => import('./commands/run.js'),
   },

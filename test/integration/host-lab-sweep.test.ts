@@ -1,5 +1,4 @@
 /** A lab whose owner was killed (SIGKILL, no teardown) is removed by the next sweep; live labs stay. */
-import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -28,6 +28,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     foreground: { type: 'boolean', short: 'f' },
     strict: { type: 'boolean' },
     'config-id': { type: 'string' },
+    'pid-file': { type: 'string' },
+    'control-socket': { type: 'string' },
   }, 0);
   const file = stringOption(parsed, 'config');
   if (file === undefined) throw new LvsdError('ERR_USAGE', 'run: --config FILE is required');
@@ -36,7 +38,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
 
   const loaded = await loadConfigFile(file, options);
   for (const issue of loaded.issues) writeLine(io.stderr, formatIssue(issue));
-  const config = loaded.config;
+  const config = loaded.config === undefined ? undefined : withDaemonOverrides(loaded.config, stringOption(parsed, 'pid-file'), stringOption(parsed, 'control-socket'));
   if (config === undefined) {
     const n = loaded.issues.filter((i) => i.severity === 'error').length;
     writeLine(io.stderr, `lvsd run: refusing to start: ${n} error${n === 1 ? '' : 's'} in ${file}`);
@@ -44,6 +46,17 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   if (!isFlagSet(parsed, 'foreground')) return startInBackground(args, config, io);
   return runForeground(file, loaded, config, options, io);
+}
+
+/** keepalived.conf has no place for lvsd's own paths: the command line may set them (keepalived's -p). */
+function withDaemonOverrides(config: LvsdConfig, pidFile: string | undefined, controlSocket: string | undefined): LvsdConfig {
+  for (const [flag, value] of [['--pid-file', pidFile], ['--control-socket', controlSocket]] as const) {
+    if (value !== undefined && !value.startsWith('/')) throw new LvsdError('ERR_USAGE', `run: ${flag} takes an absolute path, not '${value}'`);
+  }
+  return {
+    ...config,
+    daemon: { ...config.daemon, ...(pidFile === undefined ? {} : { pidFile }), ...(controlSocket === undefined ? {} : { controlSocket }) },
+  };
 }
 
 async function runForeground(file: string, loaded: LoadedConfig, config: LvsdConfig, options: LoadOptions, io: CliIo): Promise<number> {
