@@ -11,6 +11,7 @@ const PURE = [
   '^config/(issues|raw-config|schema|validate|rules|yaml-source)[.]ts$',
   '^config/keepalived/(lexer|parser|keywords|translate|keepalived-source|source-reader)[.]ts$',
   '^src/core/(ip|errors|result|fake-clock)[.]ts$',
+  '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine)[.]ts$',
   '^src/control/protocol[.]ts$',
   '^src/cli/registry[.]ts$',
   '^src/lab/(probe-analysis|topology-plan|uml-init-script|uml-modules|cli-flags|prober-lines|ipvsadm-stats|lab-daemon-config|lab-report)[.]ts$',

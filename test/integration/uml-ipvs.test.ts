@@ -1,8 +1,9 @@
 /**
  * IPVS for real, inside UML (one boot, one long-lived scenario process): ip_vs loaded, the lab
  * topology, VIP 192.0.2.50 on director-1, a direct-routing rr service with 3 real servers created
- * with ipvsadm (the oracle), the client probing the VIP. Goes through runLab, the API behind
- * `lvsd lab`, so the report is checked too.
+ * with ipvsadm (the oracle), the client probing the VIP, and the real `lvsd run --foreground` in each
+ * director namespace as `lvsd lab` runs it (ready when its control socket answers, SIGTERM, exit 0).
+ * Goes through runLab, the API behind `lvsd lab`, so the report is checked too.
  */
 import { createProcessRunner } from '../../src/core/command-runner.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -14,9 +15,9 @@ const gate = requirePrereqs(['root', 'uml', 'ipvsadm', 'ip', 'sysctl']);
 
 const PROBES = 30;
 
-gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenly, ipvsadm counts the connections', async (t) => {
+gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenly, ipvsadm counts the connections, the daemons run and stop', async (t) => {
   const report = await runLab(
-    { directors: 2, scenario: 'traffic-through-vip', timeoutMs: 90_000, realServers: 3, scheduler: 'rr', probe: { count: PROBES, intervalMs: 10, timeoutMs: 2000, maxDurationMs: 20_000 } },
+    { directors: 2, scenario: 'traffic-through-vip', timeoutMs: 90_000, realServers: 3, scheduler: 'rr', withDaemons: true, probe: { count: PROBES, intervalMs: 10, timeoutMs: 2000, maxDurationMs: 20_000 } },
     { runner: createProcessRunner(), logger: silentLogger, pathEnv: process.env['PATH'] ?? '', nodePath: process.execPath },
   );
   t.log(report.text);
@@ -30,7 +31,7 @@ gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenl
   t.true(result.ipvsModules.includes('ip_vs_rr'));
   t.deepEqual(
     result.timeline.map((e) => e.step),
-    ['ipvs-loaded', 'topology-created', 'http-servers-ready', 'vip-added', 'ipvs-service-created', 'probe-started', 'probe-finished', 'ipvs-connections', 'ipvs-stats', 'topology-removed'],
+    ['ipvs-loaded', 'topology-created', 'http-servers-ready', 'vip-added', 'ipvs-service-created', 'daemons-started', 'probe-started', 'probe-finished', 'ipvs-connections', 'ipvs-stats', 'daemons-stopped', 'topology-removed'],
   );
   t.deepEqual(result.nodes.map((n) => n.name), ['director-1', 'director-2', 'rs-1', 'rs-2', 'rs-3', 'client']);
 
@@ -51,9 +52,18 @@ gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenl
   t.deepEqual(service?.destinations.map((d) => d.conns), [PROBES / 3, PROBES / 3, PROBES / 3]);
   t.deepEqual(result.ipvsConnectionsByDestination, { '192.0.2.21:80': PROBES / 3, '192.0.2.22:80': PROBES / 3, '192.0.2.23:80': PROBES / 3 });
 
-  // Cleanup inside the guest, and the verdict.
+  // One lvsd per director, up during the traffic; each stopped its components and exited 0 on SIGTERM.
+  t.deepEqual(result.daemons.map((d) => [d.name, d.exit]), [
+    ['lvsd director-1', 'exit code 0'],
+    ['lvsd director-2', 'exit code 0'],
+  ]);
+  for (const [i, d] of result.daemons.entries()) {
+    t.true(d.stderrTail.some((l) => l.includes('"message":"lvsd stopped"') && l.includes(`"routerId":"director-${i + 1}"`)), d.stderrTail.join('\n'));
+  }
+
+  // Cleanup inside the guest (3 HTTP servers, 2 daemons), and the verdict.
   t.deepEqual(result.teardown?.remainingNamespaces, []);
-  t.is(result.teardown?.stoppedProcesses.length, 3);
+  t.is(result.teardown?.stoppedProcesses.length, 5);
   t.true(result.isOk);
   t.true(report.isOk);
   t.is(report.uml.exitCode, 0);
