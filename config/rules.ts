@@ -5,6 +5,7 @@
 import type { ConfigIssueCode, ConfigIssueSeverity } from './issues.js';
 import type { ConfigPath } from './raw-config.js';
 import type { LvsdConfig } from './schema.js';
+import { checkVrrpRules } from './rules-vrrp.js';
 
 export interface RuleFinding {
   readonly path: ConfigPath;
@@ -43,5 +44,6 @@ export function checkCrossFieldRules(config: LvsdConfig): RuleFinding[] {
   if (config.log.file !== undefined && config.log.file === config.daemon.pidFile) {
     findings.push({ path: ['log', 'file'], code: 'conflict', severity: 'error', message: 'log file and pid file are the same path' });
   }
+  findings.push(...checkVrrpRules(config.vrrp));
   return findings;
 }

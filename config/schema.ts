@@ -4,38 +4,10 @@
  * and validated here. Later features add their sections to this file's `configSchema`.
  */
 import { z } from 'zod';
+import { duration, port } from './schema-values.js';
+import { vrrpSchema } from './schema-vrrp.js';
 
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "250ms", "1s", "1.5s", "2m", "1h" to milliseconds. A bare number is refused: its unit would be a guess. */
-export function parseDurationMs(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (m === null) return undefined;
-  const ms = Number(m[1]) * (DURATION_UNITS_MS[m[2] ?? ''] ?? Number.NaN);
-  return Number.isFinite(ms) ? Math.round(ms) : undefined;
-}
-
-/** Renders milliseconds back as the shortest exact duration string. */
-export function formatDurationMs(ms: number): string {
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
-/** A duration written with its unit; the model holds milliseconds. */
-export const duration = z
-  .string({ error: 'expected a duration with a unit, such as "250ms", "1s" or "2m"' })
-  .transform((text, ctx) => {
-    const ms = parseDurationMs(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: write a number and a unit (ms, s, m, h), such as "1s"` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-export const port = z.number().int().min(1).max(65535);
+export { duration, formatDurationMs, parseDurationMs, port } from './schema-values.js';
 
 /** A host name or an IP address (checked for shape here; resolved by whoever connects). */
 const hostName = z
@@ -115,6 +87,7 @@ export const configSchema = z.strictObject({
   global: globalSchema.prefault({}),
   daemon: daemonSchema.prefault({}),
   log: logSchema.prefault({}),
+  vrrp: vrrpSchema.prefault({}),
 });
 
 /** The validated configuration, with every default filled in. */

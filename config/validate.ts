@@ -46,6 +46,12 @@ function fromZodIssue(zi: z.core.$ZodIssue, raw: RawConfig): ConfigIssue[] {
   if (zi.code === 'invalid_type' && zi.input === undefined) {
     return [issue(raw, path, 'missing-key', `"${pathToString(path)}" is required`)];
   }
+  if (zi.code === 'invalid_union') {
+    // Report the alternative that took the input's type (a string VIP that does not parse, say):
+    // its message says what is wrong; zod's own says only "Invalid input".
+    const branch = zi.errors.find((issues) => issues.length > 0 && issues.every((i) => i.code !== 'invalid_type' && i.code !== 'invalid_union'));
+    if (branch !== undefined) return branch.flatMap((inner) => fromZodIssue({ ...inner, path: [...path, ...inner.path], input: inner.input ?? zi.input } as z.core.$ZodIssue, raw));
+  }
   if (zi.code === 'invalid_union' || zi.code === 'invalid_value' || zi.code === 'invalid_type') {
     return [issue(raw, path, 'invalid-value', `${zi.message}${describeInput(zi.input)}`)];
   }

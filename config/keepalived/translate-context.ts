@@ -10,18 +10,23 @@ import type { KaStatement } from './parser.js';
 export interface TranslateContext {
   /** The statement's keyword path, such as `global_defs.router_id`, for issue paths. */
   readonly keywordPath: string;
+  /** The model path declared by the enclosing block's handler (`['vrrp', 'instances', 0]`); [] at the top. */
+  readonly scope: ConfigPath;
   /** Sets the model value at `path`; a second value for the same path replaces the first, with a warning. */
   set(path: ConfigPath, value: unknown, at: SourceLocation): void;
-  /** Appends to the array at `path` (created on first use). */
-  append(path: ConfigPath, value: unknown, at: SourceLocation): void;
+  /** Appends to the array at `path` (created on first use); returns the new item's index. */
+  append(path: ConfigPath, value: unknown, at: SourceLocation): number;
   /** Records where a model object (such as `global`) was opened, if nothing was recorded there yet. */
   mark(path: ConfigPath, at: SourceLocation): void;
   error(at: SourceLocation, message: string, code?: ConfigIssueCode): void;
   warn(at: SourceLocation, message: string, code?: ConfigIssueCode): void;
 }
 
-/** Translates one statement. For a block keyword, the walker visits the block's statements afterwards. */
-export type KeywordHandler = (statement: KaStatement, ctx: TranslateContext) => void;
+/**
+ * Translates one statement. For a block keyword, the walker visits the block's statements afterwards,
+ * in the scope the handler returns (default: the enclosing scope); `false` skips the block's contents.
+ */
+export type KeywordHandler = (statement: KaStatement, ctx: TranslateContext) => void | false | { readonly childScope: ConfigPath };
 
 /**
  * Checks that a statement has between `min` and `max` arguments; reports an `invalid-value` error at

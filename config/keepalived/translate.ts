@@ -21,7 +21,7 @@ export interface TranslateResult {
 
 export function translateKeepalived(statements: readonly KaStatement[], file: string, keywords: KeywordTable = KEEPALIVED_KEYWORDS): TranslateResult {
   const walker = new Walker(file, keywords);
-  walker.walk(statements, keywords, '', true);
+  walker.walk(statements, keywords, '', true, []);
   return { data: walker.model.data, locations: walker.model.locations, issues: walker.issues };
 }
 
@@ -49,16 +49,18 @@ class ModelBuilder {
     return previous;
   }
 
-  append(path: ConfigPath, value: unknown, at: SourceLocation): void {
+  /** Returns the new item's index. */
+  append(path: ConfigPath, value: unknown, at: SourceLocation): number {
     const parent = this.containerFor(path, at);
     const last = path[path.length - 1];
-    if (parent === undefined || last === undefined) return;
+    if (parent === undefined || last === undefined) return -1;
     const existing = parent[last as string];
     const array = Array.isArray(existing) ? (existing as unknown[]) : [];
     parent[last as string] = array;
     this.record(path, at, false);
     this.record([...path, array.length], at, true);
     array.push(value);
+    return array.length - 1;
   }
 
   record(path: ConfigPath, at: SourceLocation, isOverwrite: boolean): void {
@@ -104,8 +106,11 @@ class Walker {
     this.knownAnywhere = allKeywordNames(keywords);
   }
 
-  /** `isTranslating` is false inside a block that is itself not supported: everything there is reported. */
-  walk(statements: readonly KaStatement[], table: KeywordTable, parentPath: string, isTranslating: boolean): void {
+  /**
+   * `isTranslating` is false inside a block that is itself not supported: everything there is reported.
+   * `scope` is the model path the enclosing block's handler declared for its children.
+   */
+  walk(statements: readonly KaStatement[], table: KeywordTable, parentPath: string, isTranslating: boolean, scope: ConfigPath): void {
     for (const statement of statements) {
       const keywordPath = parentPath === '' ? statement.keyword : `${parentPath}.${statement.keyword}`;
       const spec = table.get(statement.keyword);
@@ -114,18 +119,18 @@ class Walker {
         continue;
       }
       if (isTranslating && spec.handler !== undefined) {
-        this.translate(statement, spec, keywordPath);
+        this.translate(statement, spec, keywordPath, scope);
         continue;
       }
       const message = `keepalived keyword "${statement.keyword}" is not supported yet; ignored`;
       this.push(statement.loc, keywordPath, 'unsupported-keyword', 'warning', message);
       if (spec.kind === 'block' && spec.children !== undefined && statement.block !== undefined) {
-        this.walk(statement.block, spec.children, keywordPath, false);
+        this.walk(statement.block, spec.children, keywordPath, false, scope);
       }
     }
   }
 
-  private translate(statement: KaStatement, spec: KeywordSpec, keywordPath: string): void {
+  private translate(statement: KaStatement, spec: KeywordSpec, keywordPath: string, scope: ConfigPath): void {
     const handler = spec.handler;
     if (handler === undefined) return;
     if (spec.kind === 'value' && statement.block !== undefined) {
@@ -136,9 +141,11 @@ class Walker {
       this.push(statement.loc, keywordPath, 'invalid-value', 'error', `"${statement.keyword}" needs a "{ ... }" block`);
       return;
     }
-    handler(statement, this.contextFor(keywordPath));
+    const outcome = handler(statement, this.contextFor(keywordPath, scope));
     if (spec.kind === 'block' && spec.children !== undefined && statement.block !== undefined) {
-      this.walk(statement.block, spec.children, keywordPath, true);
+      // A handler that could not place its block (a bad name, say) returns false: its contents are not translated.
+      if (outcome === false) return;
+      this.walk(statement.block, spec.children, keywordPath, true, outcome?.childScope ?? scope);
     }
   }
 
@@ -155,9 +162,10 @@ class Walker {
     this.push(statement.loc, keywordPath, 'unknown-keyword', 'warning', message);
   }
 
-  private contextFor(keywordPath: string): TranslateContext {
+  private contextFor(keywordPath: string, scope: ConfigPath): TranslateContext {
     return {
       keywordPath,
+      scope,
       set: (path, value, at) => {
         const previous = this.model.set(path, value, at);
         if (previous !== undefined) {

@@ -14,6 +14,7 @@ test('an empty file is a valid config with every default', (t) => {
     global: { notification: { email: [], smtpPort: 25, smtpConnectTimeout: 30_000 }, scripts: { isSecurityEnforced: false } },
     daemon: { pidFile: '/run/lvsd/lvsd.pid', controlSocket: '/run/lvsd/lvsd.sock', stopTimeout: 10_000 },
     log: { level: 'info', format: 'auto' },
+    vrrp: { defaults: { version: 2, garp: {} }, instances: [], scripts: [], trackFiles: [], syncGroups: [] },
   });
 });
 
@@ -41,7 +42,7 @@ log: { level: debug, format: json, file: /var/log/lvsd.log }
 // Each row: YAML text, then the exact issue lines expected (file:line:column: severity: message [path]).
 const invalid: [string, string, string[]][] = [
   ['unknown key with suggestion', 'global:\n  routerID: a\n', ['lvsd.yaml:2:3: error: unknown key "routerID"; did you mean "routerId"? [global.routerID]']],
-  ['unknown top-level key', 'vrrp:\n  x: 1\n', ['lvsd.yaml:1:1: error: unknown key "vrrp" [vrrp]']],
+  ['unknown top-level key', 'bogus:\n  x: 1\n', ['lvsd.yaml:1:1: error: unknown key "bogus" [bogus]']],
   ['bare number for a duration', 'daemon:\n  stopTimeout: 10\n', ['lvsd.yaml:2:3: error: expected a duration with a unit, such as "250ms", "1s" or "2m" (got 10) [daemon.stopTimeout]']],
   ['bad duration unit', 'daemon:\n  stopTimeout: 10 sec\n', ['lvsd.yaml:2:3: error: "10 sec" is not a duration: write a number and a unit (ms, s, m, h), such as "1s" [daemon.stopTimeout]']],
   ['bad enum', 'log:\n  level: verbose\n', ['lvsd.yaml:2:3: error: Invalid option: expected one of "error"|"warn"|"info"|"debug" (got "verbose") [log.level]']],
