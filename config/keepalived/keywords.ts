@@ -5,6 +5,14 @@
  * yet, or reported as unknown (a likely typo). Support is added keyword by keyword by giving a
  * spec a handler (see global-defs-handlers.ts); the walker in translate.ts never changes.
  */
+import {
+  GLOBAL_DEFS_VRRP_HANDLERS,
+  SYNC_GROUP_HANDLERS,
+  TOP_LEVEL_VRRP_HANDLERS,
+  TRACK_FILE_HANDLERS,
+  VRRP_INSTANCE_HANDLERS,
+  VRRP_SCRIPT_HANDLERS,
+} from './vrrp-handlers.js';
 import { GLOBAL_DEFS_HANDLERS, globalDefsHandler } from './global-defs-handlers.js';
 import type { KeywordHandler } from './translate-context.js';
 
@@ -78,20 +86,18 @@ const GLOBAL_DEFS: readonly KeywordSpec[] = withHandlers(
       tmp_config_directory config_save_dir data_use_instance iproute_usr_dir iproute_etc_dir
       set_supplementary_groups use_symlink_paths lvs_id`),
   ],
-  GLOBAL_DEFS_HANDLERS,
+  { ...GLOBAL_DEFS_HANDLERS, ...GLOBAL_DEFS_VRRP_HANDLERS },
 );
 
 const TRACKERS = lists('track_interface track_script track_file track_process track_bfd');
 const NOTIFY = values('notify_master notify_backup notify_fault notify_stop notify_deleted notify smtp_alert notify_priority_changes');
 
-const VRRP_SYNC_GROUP: readonly KeywordSpec[] = [
-  ...lists('group'),
-  ...TRACKERS,
-  ...NOTIFY,
-  ...values('global_tracking sync_group_tracking_weight'),
-];
+const VRRP_SYNC_GROUP: readonly KeywordSpec[] = withHandlers(
+  [...lists('group'), ...TRACKERS, ...NOTIFY, ...values('global_tracking sync_group_tracking_weight')],
+  SYNC_GROUP_HANDLERS,
+);
 
-const VRRP_INSTANCE: readonly KeywordSpec[] = [
+const VRRP_INSTANCE: readonly KeywordSpec[] = withHandlers([
   ...values(`state interface vrf use_vmac use_vmac_addr vmac_xmit_base use_ipvlan native_ipv6 dont_track_primary
     mcast_src_ip unicast_src_ip mcast_dst_ip track_src_ip version check_unicast_src unicast_fault_no_peer
     unicast_ttl old_unicast_checksum virtual_router_id priority advert_int promote_secondaries
@@ -104,7 +110,7 @@ const VRRP_INSTANCE: readonly KeywordSpec[] = [
   ...TRACKERS,
   ...lists('unicast_peer virtual_ipaddress virtual_ipaddress_excluded virtual_routes virtual_rules'),
   ...block('authentication', values('auth_type auth_pass')),
-];
+], VRRP_INSTANCE_HANDLERS);
 
 const CHECKER_COMMON = values(`connect_ip connect_port bindto bind_if bind_port fwmark connect_timeout retry
   delay_before_retry warmup delay_loop alpha log_all_failures nb_get_retry`);
@@ -149,14 +155,14 @@ const ROOT: readonly KeywordSpec[] = withHandlers(
     ...block('vrrp_sync_group', VRRP_SYNC_GROUP),
     ...block('garp_group', [...values('garp_interval gna_interval interface'), ...lists('interfaces')]),
     ...block('vrrp_instance', VRRP_INSTANCE),
-    ...block('vrrp_script', values('script interval timeout weight rise fall user init_fail')),
+    ...block('vrrp_script', withHandlers(values('script interval timeout weight rise fall user init_fail'), VRRP_SCRIPT_HANDLERS)),
     ...block('vrrp_track_process track_process', values('process param_match weight quorum quorum_max delay terminate_delay fork_delay full_command')),
-    ...block('track_file vrrp_track_file', values('file weight init_file')),
+    ...block('track_file vrrp_track_file', withHandlers(values('file weight init_file'), TRACK_FILE_HANDLERS)),
     ...block('bfd_instance', values('neighbor_ip source_ip min_rx min_tx idle_tx multiplier passive ttl hoplimit max_hops weight vrrp checker')),
     ...block('SSL', values('password ca certificate key')),
     ...block('virtual_server', VIRTUAL_SERVER),
   ],
-  { global_defs: globalDefsHandler },
+  { global_defs: globalDefsHandler, ...TOP_LEVEL_VRRP_HANDLERS },
 );
 
 /** The top level of keepalived.conf. */

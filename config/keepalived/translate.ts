@@ -76,7 +76,8 @@ class ModelBuilder {
     for (let i = 0; i < path.length - 1; i++) {
       const step = path[i] as string;
       const next = node[step];
-      if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
+      // Arrays are containers too: ['vrrp', 'instances', 0, 'name'] walks into the first instance.
+      if (typeof next === 'object' && next !== null) {
         node = next as Record<string, unknown>;
         continue;
       }

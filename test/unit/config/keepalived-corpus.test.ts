@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createFsSourceReader } from '../../../config/keepalived/fs-source-reader.js';
 import { looksLikeKeepalived, parseKeepalivedConfig } from '../../../config/keepalived/keepalived-source.js';
 import { validateConfig } from '../../../config/validate.js';
+import { parseYamlConfig } from '../../../config/yaml-source.js';
+import { stringify } from 'yaml';
 
 const SAMPLES = '/usr/share/doc/keepalived/samples';
 
@@ -54,6 +56,11 @@ if (!existsSync(SAMPLES)) {
         t.true(result.issues.some((i) => i.severity === 'error'), 'rejected, so at least one error says why');
       } else {
         t.false(result.issues.some((i) => i.severity === 'error'));
+        // `lvsd config import` is lossless for what it translates: its YAML validates to the same model.
+        const yaml = stringify(raw.data, { lineWidth: 0 });
+        const again = validateConfig(parseYamlConfig(yaml, 'imported.yaml'));
+        t.deepEqual(again.issues.filter((i) => i.severity === 'error'), []);
+        t.deepEqual(again.config, result.config);
       }
       t.log(`${result.config === undefined ? 'rejected' : 'accepted'}, ${result.issues.filter((i) => i.severity === 'warning').length} warnings, ${result.issues.filter((i) => i.severity === 'error').length} errors`);
     });

@@ -119,14 +119,14 @@ test('unsupported keywords: one warning per occurrence, nested ones included, it
       '  router_id lvs1',
       '  vrrp_strict',
       '}',
-      'vrrp_instance VI_1 {',
-      '  state MASTER',
-      '  authentication {',
-      '    auth_type PASS',
-      '  }',
-      '  virtual_ipaddress {',
-      '    192.168.200.16',
-      '    192.168.200.17',
+      'bfd_instance peer {',
+      '  neighbor_ip 192.0.2.2',
+      '}',
+      'garp_group {',
+      '  garp_interval 0.001',
+      '  interfaces {',
+      '    eth0',
+      '    eth1',
       '  }',
       '}',
       'virtual_server 10.0.0.1 80 {',
@@ -146,11 +146,11 @@ test('unsupported keywords: one warning per occurrence, nested ones included, it
     raw.issues.map((i) => [i.line, i.path]),
     [
       [3, 'global_defs.vrrp_strict'],
-      [5, 'vrrp_instance'],
-      [6, 'vrrp_instance.state'],
-      [7, 'vrrp_instance.authentication'],
-      [8, 'vrrp_instance.authentication.auth_type'],
-      [10, 'vrrp_instance.virtual_ipaddress'],
+      [5, 'bfd_instance'],
+      [6, 'bfd_instance.neighbor_ip'],
+      [8, 'garp_group'],
+      [9, 'garp_group.garp_interval'],
+      [10, 'garp_group.interfaces'],
       [15, 'virtual_server'],
       [16, 'virtual_server.real_server'],
       [17, 'virtual_server.real_server.HTTP_GET'],
@@ -158,14 +158,14 @@ test('unsupported keywords: one warning per occurrence, nested ones included, it
       [19, 'virtual_server.real_server.HTTP_GET.url.path'],
     ],
   );
-  t.is(raw.issues[1]?.message, 'keepalived keyword "vrrp_instance" is not supported yet; ignored');
+  t.is(raw.issues[1]?.message, 'keepalived keyword "bfd_instance" is not supported yet; ignored');
 });
 
 const unknownCases: ReadonlyArray<readonly [string, string, number, RegExp]> = [
   ['a typo inside global_defs, with a suggestion', 'global_defs {\n  routr_id x\n}', 2, /unknown keepalived keyword "routr_id" inside "global_defs".*did you mean "router_id"/],
   ['a typo at the top level', 'vrrp_instanse VI_1 {\n  state MASTER\n}', 1, /did you mean "vrrp_instance"/],
   ['a keyword in the wrong block', 'router_id lvs1', 1, /"router_id" does not belong at the top level/],
-  ['a typo inside an unsupported block', 'vrrp_instance VI_1 {\n  priorty 100\n}', 2, /"priorty" inside "vrrp_instance".*did you mean "priority"/],
+  ['a typo inside a block', 'vrrp_instance VI_1 {\n  priorty 100\n}', 2, /"priorty" inside "vrrp_instance".*did you mean "priority"/],
   ['keywords are case-sensitive', 'virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  tcp_check {\n  }\n }\n}', 3, /"tcp_check"/],
 ];
 
