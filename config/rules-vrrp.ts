@@ -3,7 +3,7 @@
  * Each finding points at the key that has to change.
  */
 import type { IpAddress, IpFamily } from '../src/core/ip.js';
-import type { RuleFinding } from './rules.js';
+import type { RuleFinding } from './rule-finding.js';
 import type { VipConfig, VrrpConfig, VrrpInstanceConfig } from './schema-vrrp.js';
 
 const V2_MAX_ADVERT_MS = 255_000;

@@ -2,17 +2,11 @@
  * Cross-field rules (STYLE 9): checks that one key's schema cannot express alone. Pure.
  * Each later feature adds its rules here, next to the schema.
  */
-import type { ConfigIssueCode, ConfigIssueSeverity } from './issues.js';
-import type { ConfigPath } from './raw-config.js';
+import type { RuleFinding } from './rule-finding.js';
 import type { LvsdConfig } from './schema.js';
 import { checkVrrpRules } from './rules-vrrp.js';
 
-export interface RuleFinding {
-  readonly path: ConfigPath;
-  readonly code: ConfigIssueCode;
-  readonly severity: ConfigIssueSeverity;
-  readonly message: string;
-}
+export type { RuleFinding };
 
 export function checkCrossFieldRules(config: LvsdConfig): RuleFinding[] {
   const findings: RuleFinding[] = [];
