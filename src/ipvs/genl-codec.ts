@@ -8,7 +8,6 @@
  *
  * Encoders expect valid values (see validate.ts); the client validates before encoding.
  */
-import type { IpAddress } from '../core/ip.js';
 import { assertNever } from '../core/errors.js';
 import {
   AF_INET,
@@ -78,13 +77,11 @@ export interface EncodedIpvsRequest {
 }
 
 export function encodeIpvsRequest(request: IpvsRequest): EncodedIpvsRequest {
-  const w = new AttrWriter();
+  const w = new AttrWriter().raw(new Uint8Array(GENL_HDRLEN)); // struct genlmsghdr, filled in below
   const { cmd, isDump } = writeRequest(w, request);
-  const attrs = w.toBytes();
-  const payload = new Uint8Array(GENL_HDRLEN + attrs.length);
+  const payload = w.toBytes();
   payload[0] = cmd;
   payload[1] = IPVS_GENL_VERSION;
-  payload.set(attrs, GENL_HDRLEN);
   return { cmd, isDump, payload };
 }
 
@@ -164,7 +161,7 @@ function writeServiceKey(w: AttrWriter, key: IpvsServiceKey): void {
     return;
   }
   w.u16(SvcAttr.PROTOCOL, protocolNumber(key.protocol));
-  w.bytes(SvcAttr.ADDR, inetAddr16(key.address));
+  w.zeroPadded(SvcAttr.ADDR, key.address.bytes, NF_INET_ADDR_SIZE);
   w.u16be(SvcAttr.PORT, key.port);
 }
 
@@ -173,16 +170,21 @@ function writeService(w: AttrWriter, service: IpvsService): void {
   writeServiceKey(w, service.key);
   w.string(SvcAttr.SCHED_NAME, service.scheduler);
   if (service.persistenceEngine !== undefined) w.string(SvcAttr.PE_NAME, service.persistenceEngine);
-  const flags = new Uint8Array(8); // struct ip_vs_flags { __u32 flags; __u32 mask; }
-  const view = new DataView(flags.buffer);
-  view.setUint32(0, serviceFlagBits(service), IS_HOST_LITTLE_ENDIAN);
-  view.setUint32(4, 0xffffffff, IS_HOST_LITTLE_ENDIAN); // mask: every bit is set from `flags`
-  w.bytes(SvcAttr.FLAGS, flags);
+  w.bytes(SvcAttr.FLAGS, ipVsFlags(serviceFlagBits(service)));
   const family = ipFamilyOfServiceKey(service.key);
   w.u32(SvcAttr.TIMEOUT, service.persistence?.timeoutS ?? 0);
   const prefix = service.persistence?.netmaskPrefixLength ?? fullNetmaskPrefixLength(family);
   if (family === 6) w.u32(SvcAttr.NETMASK, prefix);
   else w.bytes(SvcAttr.NETMASK, ipv4Netmask(prefix)); // __be32 mask
+}
+
+/** struct ip_vs_flags { __u32 flags; __u32 mask; } in host order; the mask says every bit is set from `flags`. */
+function ipVsFlags(bits: number): Uint8Array {
+  const flags = new Uint8Array(8);
+  const view = new DataView(flags.buffer);
+  view.setUint32(0, bits, IS_HOST_LITTLE_ENDIAN);
+  view.setUint32(4, 0xffffffff, IS_HOST_LITTLE_ENDIAN);
+  return flags;
 }
 
 /** IP_VS_SVC_F_* bits of a service: PERSISTENT, ONEPACKET and the scheduler flags. */
@@ -201,7 +203,7 @@ export function serviceFlagBits(service: IpvsService): number {
 
 function writeDestKey(w: AttrWriter, key: IpvsDestinationKey): void {
   w.u16(DestAttr.ADDR_FAMILY, afNumber(key.address.family));
-  w.bytes(DestAttr.ADDR, inetAddr16(key.address));
+  w.zeroPadded(DestAttr.ADDR, key.address.bytes, NF_INET_ADDR_SIZE);
   w.u16be(DestAttr.PORT, key.port);
 }
 
@@ -226,8 +228,8 @@ function writeDaemon(w: AttrWriter, daemon: IpvsSyncDaemon): void {
   if (daemon.port !== undefined) w.u16(DaemonAttr.MCAST_PORT, daemon.port); // host order: the kernel adds the thread index
   if (daemon.ttl !== undefined) w.u8(DaemonAttr.MCAST_TTL, daemon.ttl);
   if (daemon.group !== undefined) {
-    if (daemon.group.family === 4) w.bytes(DaemonAttr.MCAST_GROUP, Uint8Array.from(daemon.group.bytes)); // __be32
-    else w.bytes(DaemonAttr.MCAST_GROUP6, Uint8Array.from(daemon.group.bytes));
+    if (daemon.group.family === 4) w.bytes(DaemonAttr.MCAST_GROUP, daemon.group.bytes); // __be32
+    else w.bytes(DaemonAttr.MCAST_GROUP6, daemon.group.bytes);
   }
 }
 
@@ -271,11 +273,7 @@ function syncStateNumber(state: IpvsSyncState): number {
 }
 
 /** union nf_inet_addr: 16 bytes, an IPv4 address in the first 4 (libipvs always sends 16). */
-function inetAddr16(address: IpAddress): Uint8Array {
-  const out = new Uint8Array(16);
-  out.set(address.bytes.subarray(0, address.family === 4 ? 4 : 16));
-  return out;
-}
+const NF_INET_ADDR_SIZE = 16;
 
 /** An IPv4 netmask from a prefix length, in network byte order. */
 function ipv4Netmask(prefixLength: number): Uint8Array {

@@ -70,11 +70,13 @@ export type IpvsDecodeResult<T> =
   | { readonly ok: false; readonly reason: IpvsDecodeReason; readonly detail: string };
 
 /** Thrown only inside this module and caught by `decode`: the short way out of nested readers. */
-class Fail {
+class Fail extends Error {
   constructor(
     readonly reason: IpvsDecodeReason,
     readonly detail: string,
-  ) {}
+  ) {
+    super(`${reason}: ${detail}`);
+  }
 }
 
 function decode<T>(payload: Uint8Array, expectedCmd: number, body: (attrs: AttrMap) => T): IpvsDecodeResult<T> {

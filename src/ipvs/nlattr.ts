@@ -16,96 +16,168 @@ export const IS_HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)
 
 export const nlaAlign = (n: number): number => (n + NLA_ALIGNTO - 1) & ~(NLA_ALIGNTO - 1);
 
-/** Builds a sequence of attributes; nested() writes the header of a nest after its body. */
+/**
+ * Builds a sequence of attributes into one growing buffer (few allocations: the client encodes
+ * thousands of requests a second, and allocation is what costs inside UML). nested() reserves the
+ * header, lets `body` write the inner attributes, then patches the length.
+ */
 export class AttrWriter {
-  private readonly chunks: Uint8Array[] = [];
+  private buf = new Uint8Array(128);
+  private view = new DataView(this.buf.buffer);
   private length = 0;
 
+  /** Bytes written as they are (e.g. a struct genlmsghdr before the attributes); padded to 4. */
+  raw(bytes: Uint8Array): this {
+    this.reserve(nlaAlign(bytes.length));
+    this.buf.set(bytes, this.length);
+    this.length = nlaAlign(this.length + bytes.length);
+    return this;
+  }
+
   u8(type: number, value: number): this {
-    return this.bytes(type, Uint8Array.of(value & 0xff));
+    this.header(type, 1);
+    this.buf[this.length] = value & 0xff;
+    return this.advance(1);
   }
 
   u16(type: number, value: number): this {
-    const b = new Uint8Array(2);
-    new DataView(b.buffer).setUint16(0, value, IS_HOST_LITTLE_ENDIAN);
-    return this.bytes(type, b);
+    this.header(type, 2);
+    this.view.setUint16(this.length, value, IS_HOST_LITTLE_ENDIAN);
+    return this.advance(2);
   }
 
   /** A u16 in network byte order (ports). */
   u16be(type: number, value: number): this {
-    return this.bytes(type, Uint8Array.of((value >> 8) & 0xff, value & 0xff));
+    this.header(type, 2);
+    this.view.setUint16(this.length, value, false);
+    return this.advance(2);
   }
 
   u32(type: number, value: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, value >>> 0, IS_HOST_LITTLE_ENDIAN);
-    return this.bytes(type, b);
+    this.header(type, 4);
+    this.view.setUint32(this.length, value >>> 0, IS_HOST_LITTLE_ENDIAN);
+    return this.advance(4);
   }
 
   /** NUL-terminated string (NLA_NUL_STRING / NLA_STRING with the terminator, as libnl writes it). */
   string(type: number, value: string): this {
-    const text = new TextEncoder().encode(value);
-    const b = new Uint8Array(text.length + 1);
-    b.set(text);
-    return this.bytes(type, b);
+    const text = TEXT_ENCODER.encode(value);
+    this.header(type, text.length + 1);
+    this.buf.set(text, this.length);
+    this.buf[this.length + text.length] = 0;
+    return this.advance(text.length + 1);
   }
 
   bytes(type: number, payload: Uint8Array): this {
-    const header = new Uint8Array(NLA_HDRLEN);
-    const view = new DataView(header.buffer);
-    view.setUint16(0, NLA_HDRLEN + payload.length, IS_HOST_LITTLE_ENDIAN);
-    view.setUint16(2, type, IS_HOST_LITTLE_ENDIAN);
-    this.push(header);
-    this.push(payload);
-    const pad = nlaAlign(payload.length) - payload.length;
-    if (pad > 0) this.push(new Uint8Array(pad));
-    return this;
+    return this.zeroPadded(type, payload, payload.length);
+  }
+
+  /** `size` bytes: `payload` then zeros (e.g. an IPv4 address in a 16-byte union nf_inet_addr). */
+  zeroPadded(type: number, payload: Uint8Array, size: number): this {
+    this.header(type, size);
+    this.buf.fill(0, this.length, this.length + size);
+    this.buf.set(payload.subarray(0, size), this.length);
+    return this.advance(size);
   }
 
   /** A nested attribute with NLA_F_NESTED set, as libnl's nla_nest_start does. */
   nested(type: number, body: (w: AttrWriter) => void): this {
-    const inner = new AttrWriter();
-    body(inner);
-    return this.bytes(type | NLA_F_NESTED, inner.toBytes());
+    this.reserve(NLA_HDRLEN);
+    const start = this.length;
+    this.length += NLA_HDRLEN;
+    body(this);
+    this.view.setUint16(start, this.length - start, IS_HOST_LITTLE_ENDIAN);
+    this.view.setUint16(start + 2, type | NLA_F_NESTED, IS_HOST_LITTLE_ENDIAN);
+    return this;
   }
 
   toBytes(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let offset = 0;
-    for (const c of this.chunks) {
-      out.set(c, offset);
-      offset += c.length;
-    }
-    return out;
+    return this.buf.slice(0, this.length);
   }
 
-  private push(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.length += chunk.length;
+  /** Writes the header of an attribute with a `size`-byte payload and makes room for the padded payload. */
+  private header(type: number, size: number): void {
+    this.reserve(NLA_HDRLEN + nlaAlign(size));
+    this.view.setUint16(this.length, NLA_HDRLEN + size, IS_HOST_LITTLE_ENDIAN);
+    this.view.setUint16(this.length + 2, type, IS_HOST_LITTLE_ENDIAN);
+    this.length += NLA_HDRLEN;
+  }
+
+  /** Moves past a payload of `size` bytes and its zeroed padding. */
+  private advance(size: number): this {
+    const end = nlaAlign(this.length + size);
+    this.buf.fill(0, this.length + size, end);
+    this.length = end;
+    return this;
+  }
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
   }
 }
 
-/** Attributes by type (flags masked off). As in the kernel's nla_parse, the last duplicate wins. */
-export type AttrMap = ReadonlyMap<number, Uint8Array>;
+const TEXT_ENCODER = new TextEncoder();
+
+/**
+ * Attributes by type (flags masked off), as a sparse array indexed by type: IPVS types are small
+ * integers, and an array is much cheaper to build than a Map. As in the kernel's nla_parse, the
+ * last duplicate wins.
+ */
+export interface AttrMap {
+  get(type: number): Uint8Array | undefined;
+  has(type: number): boolean;
+}
+
+class AttrArray implements AttrMap {
+  constructor(private readonly byType: (Uint8Array | undefined)[]) {}
+  get(type: number): Uint8Array | undefined {
+    return this.byType[type];
+  }
+  has(type: number): boolean {
+    return this.byType[type] !== undefined;
+  }
+}
 
 export type AttrParseResult = { readonly ok: true; readonly value: AttrMap } | { readonly ok: false; readonly reason: 'truncated-attribute' };
+
+/** Types above this are ignored (no IPVS or nlctrl attribute comes close). */
+const MAX_ATTR_TYPE = 255;
 
 /**
  * Splits `bytes` into attributes. A header that claims more than the buffer holds, or less than its
  * own 4 bytes, is an error; trailing bytes shorter than a header are ignored (the kernel does the same).
  */
 export function parseAttrs(bytes: Uint8Array): AttrParseResult {
-  const out = new Map<number, Uint8Array>();
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const byType: (Uint8Array | undefined)[] = [];
   let offset = 0;
   while (offset + NLA_HDRLEN <= bytes.length) {
-    const len = view.getUint16(offset, IS_HOST_LITTLE_ENDIAN);
-    const type = view.getUint16(offset + 2, IS_HOST_LITTLE_ENDIAN) & NLA_TYPE_MASK;
+    const len = readHostU16(bytes, offset);
+    const type = readHostU16(bytes, offset + 2) & NLA_TYPE_MASK;
     if (len < NLA_HDRLEN || offset + len > bytes.length) return { ok: false, reason: 'truncated-attribute' };
-    out.set(type, bytes.subarray(offset + NLA_HDRLEN, offset + len));
+    if (type <= MAX_ATTR_TYPE) byType[type] = bytes.subarray(offset + NLA_HDRLEN, offset + len);
     offset += nlaAlign(len);
   }
-  return { ok: true, value: out };
+  return { ok: true, value: new AttrArray(byType) };
+}
+
+function readHostU16(b: Uint8Array, at: number): number {
+  const lo = b[at] ?? 0;
+  const hi = b[at + 1] ?? 0;
+  return IS_HOST_LITTLE_ENDIAN ? lo | (hi << 8) : (lo << 8) | hi;
+}
+
+function readHostU32(b: Uint8Array, at: number): number {
+  const b0 = b[at] ?? 0;
+  const b1 = b[at + 1] ?? 0;
+  const b2 = b[at + 2] ?? 0;
+  const b3 = b[at + 3] ?? 0;
+  return (IS_HOST_LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
 }
 
 /** Readers return undefined when the payload is too short (the kernel's policy checks minimum lengths). */
@@ -114,19 +186,22 @@ export function readU8(b: Uint8Array | undefined): number | undefined {
 }
 
 export function readU16(b: Uint8Array | undefined): number | undefined {
-  return b === undefined || b.length < 2 ? undefined : view(b).getUint16(0, IS_HOST_LITTLE_ENDIAN);
+  return b === undefined || b.length < 2 ? undefined : readHostU16(b, 0);
 }
 
 export function readU16be(b: Uint8Array | undefined): number | undefined {
-  return b === undefined || b.length < 2 ? undefined : view(b).getUint16(0, false);
+  return b === undefined || b.length < 2 ? undefined : ((b[0] ?? 0) << 8) | (b[1] ?? 0);
 }
 
 export function readU32(b: Uint8Array | undefined): number | undefined {
-  return b === undefined || b.length < 4 ? undefined : view(b).getUint32(0, IS_HOST_LITTLE_ENDIAN);
+  return b === undefined || b.length < 4 ? undefined : readHostU32(b, 0);
 }
 
+/** A u64; values below 2^32 (most counters) take the cheap path. */
 export function readU64(b: Uint8Array | undefined): bigint | undefined {
-  return b === undefined || b.length < 8 ? undefined : view(b).getBigUint64(0, IS_HOST_LITTLE_ENDIAN);
+  if (b === undefined || b.length < 8) return undefined;
+  const [low, high] = IS_HOST_LITTLE_ENDIAN ? [readHostU32(b, 0), readHostU32(b, 4)] : [readHostU32(b, 4), readHostU32(b, 0)];
+  return high === 0 ? BigInt(low) : (BigInt(high) << 32n) | BigInt(low);
 }
 
 /** A NUL-terminated string; without a terminator the whole payload is the string. Undefined if not UTF-8. */
@@ -138,8 +213,4 @@ export function readString(b: Uint8Array | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function view(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
