@@ -8,8 +8,8 @@
  */
 const IO_BUILTINS = '^(node:)?(fs|fs/promises|child_process|net|dgram|http|https|http2|tls|dns|os|cluster|worker_threads|timers|timers/promises|readline|process)$';
 const PURE = [
-  '^config/(issues|raw-config|schema|schema-values|schema-vrrp|validate|rules|rules-vrrp|rule-finding|yaml-source)[.]ts$',
-  '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
+  '^config/(issues|raw-config|schema|schema-values|schema-vrrp|schema-ipvs|validate|rules|rules-vrrp|rules-ipvs|rule-finding|yaml-source)[.]ts$',
+  '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|ipvs-handlers|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
   '^src/core/(ip|errors|result|fake-clock)[.]ts$',
   '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine)[.]ts$',
   '^src/control/protocol[.]ts$',

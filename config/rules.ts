@@ -5,6 +5,7 @@
 import type { RuleFinding } from './rule-finding.js';
 import type { LvsdConfig } from './schema.js';
 import { checkVrrpRules } from './rules-vrrp.js';
+import { checkIpvsRules } from './rules-ipvs.js';
 
 export type { RuleFinding };
 
@@ -38,6 +39,6 @@ export function checkCrossFieldRules(config: LvsdConfig): RuleFinding[] {
   if (config.log.file !== undefined && config.log.file === config.daemon.pidFile) {
     findings.push({ path: ['log', 'file'], code: 'conflict', severity: 'error', message: 'log file and pid file are the same path' });
   }
-  findings.push(...checkVrrpRules(config.vrrp));
+  findings.push(...checkVrrpRules(config.vrrp), ...checkIpvsRules(config.ipvs));
   return findings;
 }

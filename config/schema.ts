@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { duration, port } from './schema-values.js';
 import { vrrpSchema } from './schema-vrrp.js';
+import { ipvsSchema } from './schema-ipvs.js';
 
 export { duration, formatDurationMs, parseDurationMs, port } from './schema-values.js';
 
@@ -88,6 +89,7 @@ export const configSchema = z.strictObject({
   daemon: daemonSchema.prefault({}),
   log: logSchema.prefault({}),
   vrrp: vrrpSchema.prefault({}),
+  ipvs: ipvsSchema.prefault({}),
 });
 
 /** The validated configuration, with every default filled in. */

@@ -5,6 +5,7 @@
  * yet, or reported as unknown (a likely typo). Support is added keyword by keyword by giving a
  * spec a handler (see global-defs-handlers.ts); the walker in translate.ts never changes.
  */
+import { GLOBAL_DEFS_IPVS_HANDLERS, REAL_SERVER_HANDLERS, TOP_LEVEL_IPVS_HANDLERS, VIRTUAL_SERVER_HANDLERS } from './ipvs-handlers.js';
 import {
   GLOBAL_DEFS_VRRP_HANDLERS,
   SYNC_GROUP_HANDLERS,
@@ -86,7 +87,7 @@ const GLOBAL_DEFS: readonly KeywordSpec[] = withHandlers(
       tmp_config_directory config_save_dir data_use_instance iproute_usr_dir iproute_etc_dir
       set_supplementary_groups use_symlink_paths lvs_id`),
   ],
-  { ...GLOBAL_DEFS_HANDLERS, ...GLOBAL_DEFS_VRRP_HANDLERS },
+  { ...GLOBAL_DEFS_HANDLERS, ...GLOBAL_DEFS_VRRP_HANDLERS, ...GLOBAL_DEFS_IPVS_HANDLERS },
 );
 
 const TRACKERS = lists('track_interface track_script track_file track_process track_bfd');
@@ -131,20 +132,20 @@ const CHECKERS: readonly KeywordSpec[] = [
 
 const SERVER_TIMING = values('retry delay_before_retry warmup connect_timeout delay_loop inhibit_on_failure alpha smtp_alert virtualhost snmp_name');
 
-const REAL_SERVER: readonly KeywordSpec[] = [
+const REAL_SERVER: readonly KeywordSpec[] = withHandlers([
   ...SERVER_TIMING,
   ...values('weight lvs_method uthreshold lthreshold notify_up notify_down'),
   ...CHECKERS,
-];
+], REAL_SERVER_HANDLERS);
 
-const VIRTUAL_SERVER: readonly KeywordSpec[] = [
+const VIRTUAL_SERVER: readonly KeywordSpec[] = withHandlers([
   ...SERVER_TIMING,
   ...values(`ip_family lb_algo lvs_sched hashed ops flag-1 flag-2 flag-3 sh-port sh-fallback mh-port mh-fallback
     lb_kind lvs_method persistence_engine persistence_timeout persistence_granularity protocol ha_suspend
     omega quorum quorum_up quorum_down hysteresis weight sorry_server sorry_server_inhibit sorry_server_lvs_method
     nat_mask`),
   ...block('real_server', REAL_SERVER),
-];
+], VIRTUAL_SERVER_HANDLERS);
 
 const ROOT: readonly KeywordSpec[] = withHandlers(
   [
@@ -162,7 +163,7 @@ const ROOT: readonly KeywordSpec[] = withHandlers(
     ...block('SSL', values('password ca certificate key')),
     ...block('virtual_server', VIRTUAL_SERVER),
   ],
-  { global_defs: globalDefsHandler, ...TOP_LEVEL_VRRP_HANDLERS },
+  { global_defs: globalDefsHandler, ...TOP_LEVEL_VRRP_HANDLERS, ...TOP_LEVEL_IPVS_HANDLERS },
 );
 
 /** The top level of keepalived.conf. */

@@ -53,7 +53,7 @@ test('validation errors inside an included file name that file and line', (t) =>
 });
 
 test('unsupported keywords are warnings: the config is still valid', (t) => {
-  const result = validate('global_defs {\n  router_id lvs1\n}\nvirtual_server 192.0.2.1 80 {\n  lb_algo rr\n}\n');
+  const result = validate('global_defs {\n  router_id lvs1\n}\nbfd_instance peer {\n  neighbor_ip 192.0.2.2\n}\n');
   t.is(result.config?.global.routerId, 'lvs1');
   t.deepEqual(
     result.issues.map((i) => [i.line, i.code, i.severity]),

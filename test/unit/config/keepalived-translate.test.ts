@@ -140,7 +140,10 @@ test('unsupported keywords: one warning per occurrence, nested ones included, it
       '}',
     ].join('\n'),
   );
-  t.deepEqual(raw.data, { global: { routerId: 'lvs1' } });
+  t.deepEqual(raw.data, {
+    global: { routerId: 'lvs1' },
+    ipvs: { virtualServers: [{ address: '10.0.0.1', port: 80, realServers: [{ address: '10.0.1.1', port: 80 }] }] },
+  });
   t.true(raw.issues.every((i) => i.code === 'unsupported-keyword' && i.severity === 'warning'));
   t.deepEqual(
     raw.issues.map((i) => [i.line, i.path]),
@@ -151,8 +154,6 @@ test('unsupported keywords: one warning per occurrence, nested ones included, it
       [8, 'garp_group'],
       [9, 'garp_group.garp_interval'],
       [10, 'garp_group.interfaces'],
-      [15, 'virtual_server'],
-      [16, 'virtual_server.real_server'],
       [17, 'virtual_server.real_server.HTTP_GET'],
       [18, 'virtual_server.real_server.HTTP_GET.url'],
       [19, 'virtual_server.real_server.HTTP_GET.url.path'],

@@ -15,6 +15,13 @@ test('an empty file is a valid config with every default', (t) => {
     daemon: { pidFile: '/run/lvsd/lvsd.pid', controlSocket: '/run/lvsd/lvsd.sock', stopTimeout: 10_000 },
     log: { level: 'info', format: 'auto' },
     vrrp: { defaults: { version: 2, garp: {} }, instances: [], scripts: [], trackFiles: [], syncGroups: [] },
+    ipvs: {
+      virtualServers: [],
+      virtualServerGroups: [],
+      drainTimeout: 30_000,
+      repairInterval: 10_000,
+      sysctls: { expireNodestConn: true, expireQuiescentTemplate: true },
+    },
   });
 });
 
