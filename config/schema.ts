@@ -17,8 +17,11 @@ const hostName = z
   .max(253)
   .regex(/^[A-Za-z0-9.:_%-]+$/, { error: 'expected a host name or an IP address' });
 
-/** Mail addresses as operators write them (`root@localhost` included); SMTP is the judge of the rest. */
-const mailAddress = z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, { error: 'expected a mail address such as ops@example.com' });
+/**
+ * Mail addresses as operators write them: `ops@example.com`, `root@localhost`, or a bare local part
+ * (`root`, as in keepalived's samples) that the local mail relay qualifies with its own domain.
+ */
+const mailAddress = z.string().regex(/^[^\s@<>,;]+(@[^\s@<>,;]+)?$/, { error: 'expected a mail address such as ops@example.com' });
 
 const absolutePath = z.string().regex(/^\//, { error: 'expected an absolute path' });
 

@@ -33,7 +33,7 @@ test('a valid keepalived.conf validates into the native model with defaults fill
 const validationCases: ReadonlyArray<readonly [string, string, ReturnType<typeof where>]> = [
   ['an invalid router_id', 'global_defs {\n  notification_email_from a@b\n  router_id "bad id!"\n}', [MAIN, 3, 13, 'global.routerId', 'invalid-value', 'error']],
   ['an smtp port out of range', 'global_defs {\n  smtp_server 192.0.2.25 70000\n}', [MAIN, 2, 26, 'global.notification.smtpPort', 'invalid-value', 'error']],
-  ['a notification address that is not a mail address', 'global_defs {\n  smtp_server h\n  notification_email_from a@b\n  notification_email {\n    ok@example.com\n    acassen\n  }\n}', [MAIN, 6, 5, 'global.notification.email[1]', 'invalid-value', 'error']],
+  ['a notification address that is not a mail address', 'global_defs {\n  smtp_server h\n  notification_email_from a@b\n  notification_email {\n    ok@example.com\n    ops@@example.com\n  }\n}', [MAIN, 6, 5, 'global.notification.email[1]', 'invalid-value', 'error']],
   ['an invalid helo name', 'global_defs {\n  smtp_helo_name "two words"\n}', [MAIN, 2, 18, 'global.notification.smtpHeloName', 'invalid-value', 'error']],
   ['an invalid script user', 'global_defs {\n  script_user 0day\n}', [MAIN, 2, 15, 'global.scripts.user', 'invalid-value', 'error']],
   ['a cross-field rule (addresses without an smtp server)', 'global_defs {\n  notification_email_from a@b\n  notification_email {\n    ops@example.com\n  }\n}', [MAIN, 3, 3, 'global.notification.email', 'conflict', 'warning']],

@@ -30,7 +30,7 @@ test('a full config is read with durations in milliseconds', (t) => {
 global:
   routerId: lvs-a
   notification:
-    email: [ops@example.com, root@localhost]
+    email: [ops@example.com, root@localhost, root]
     from: lvsd@example.com
     smtpServer: 192.0.2.25
     smtpPort: 2525
@@ -43,7 +43,7 @@ log: { level: debug, format: json, file: /var/log/lvsd.log }
   t.is(r.config?.global.routerId, 'lvs-a');
   t.is(r.config?.global.notification.smtpConnectTimeout, 1500);
   t.is(r.config?.daemon.stopTimeout, 120_000);
-  t.deepEqual(r.config?.global.notification.email, ['ops@example.com', 'root@localhost']);
+  t.deepEqual(r.config?.global.notification.email, ['ops@example.com', 'root@localhost', 'root']);
 });
 
 // Each row: YAML text, then the exact issue lines expected (file:line:column: severity: message [path]).
@@ -54,7 +54,7 @@ const invalid: [string, string, string[]][] = [
   ['bad duration unit', 'daemon:\n  stopTimeout: 10 sec\n', ['lvsd.yaml:2:3: error: "10 sec" is not a duration: write a number and a unit (ms, s, m, h), such as "1s" [daemon.stopTimeout]']],
   ['bad enum', 'log:\n  level: verbose\n', ['lvsd.yaml:2:3: error: Invalid option: expected one of "error"|"warn"|"info"|"debug" (got "verbose") [log.level]']],
   ['relative path', 'daemon:\n  pidFile: lvsd.pid\n', ['lvsd.yaml:2:3: error: expected an absolute path (got "lvsd.pid") [daemon.pidFile]']],
-  ['bad mail in a list points at the item', 'global:\n  notification:\n    email:\n      - ops@example.com\n      - not-a-mail\n', ['lvsd.yaml:5:9: error: expected a mail address such as ops@example.com (got "not-a-mail") [global.notification.email[1]]']],
+  ['bad mail in a list points at the item', 'global:\n  notification:\n    email:\n      - ops@example.com\n      - ops@@example.com\n', ['lvsd.yaml:5:9: error: expected a mail address such as ops@example.com (got "ops@@example.com") [global.notification.email[1]]']],
   ['port out of range', 'global:\n  notification: { smtpServer: mail, smtpPort: 70000 }\n', ['lvsd.yaml:2:37: error: Too big: expected number to be <=65535 (got 70000) [global.notification.smtpPort]']],
   ['YAML syntax error', 'global:\n  routerId: [a\n', ['lvsd.yaml:3:1: error: Flow sequence in block collection must be sufficiently indented and end with a ]']],
   ['duplicate key', 'log:\n  level: info\n  level: debug\n', ['lvsd.yaml:3:3: error: Map keys must be unique']],
