@@ -21,6 +21,14 @@ interface JobResult {
   scale: { services: number; destinations: number; ipvsadmLines: number; applyMs: number; dumpMs: number };
   bench: {
     lvsdApplyMs: number;
+    lvsdApplyOps: number;
+    lvsdApplyFailed: number;
+    oneChangeOps: string[];
+    oneChangeMutations: number;
+    oneChangeRoundMs: number;
+    oneChangeApplyMs: number;
+    driftOps: string[];
+    isDriftRepaired: boolean;
     ipvsadmRestoreMs: number;
     lvsdDumpMs: number;
     ipvsadmSaveMs: number;
@@ -31,7 +39,7 @@ interface JobResult {
   snapshot: { peakInFlight: number; maxInFlight: number; recvBufferBytes: number; decodeFailures: Record<string, number> };
 }
 
-gate.test('uml ipvs client: contract, ipvsadm round trip, 10,000 destinations, 1,000 x 10 timings', async (t) => {
+gate.test('uml ipvs client: contract, ipvsadm round trip, 10,000 destinations, reconciler rounds, 1,000 x 10 timings', async (t) => {
   const run = await runInUml(
     {
       job: { kind: 'node', entry: join(process.cwd(), 'dist/test/fixtures/ipvs/uml-ipvs-client-job.js') },
@@ -75,7 +83,12 @@ gate.test('uml ipvs client: contract, ipvsadm round trip, 10,000 destinations, 1
   t.is(r.snapshot.peakInFlight, 32);
   t.deepEqual(r.snapshot.decodeFailures, {});
 
-  t.is(r.bench.dumpedDestinations, 10_000);
+  // A reconciler round from empty, one weight change, drift repair.
+  t.like(r.bench, { lvsdApplyOps: 11_000, lvsdApplyFailed: 0, dumpedDestinations: 10_000 });
+  t.deepEqual(r.bench.oneChangeOps, ['edit-destination:changed']);
+  t.is(r.bench.oneChangeMutations, 1);
+  t.deepEqual(r.bench.driftOps, ['add-destination:missing']);
+  t.true(r.bench.isDriftRepaired);
   t.is(r.bench.restoredDestinations, 10_000);
   t.is(r.bench.savedLines, 11_000);
   t.log(
@@ -83,6 +96,7 @@ gate.test('uml ipvs client: contract, ipvsadm round trip, 10,000 destinations, 1
       `10,000 dests: apply ${r.scale.applyMs} ms, dump ${r.scale.dumpMs} ms; ` +
       `1,000 x 10: lvsd apply ${r.bench.lvsdApplyMs} ms vs ipvsadm -R ${r.bench.ipvsadmRestoreMs} ms ` +
       `(ratio ${(r.bench.lvsdApplyMs / r.bench.ipvsadmRestoreMs).toFixed(2)}), ` +
-      `lvsd dump ${r.bench.lvsdDumpMs} ms vs ipvsadm -Sn ${r.bench.ipvsadmSaveMs} ms (ratio ${(r.bench.lvsdDumpMs / r.bench.ipvsadmSaveMs).toFixed(2)})`,
+      `lvsd dump ${r.bench.lvsdDumpMs} ms vs ipvsadm -Sn ${r.bench.ipvsadmSaveMs} ms (ratio ${(r.bench.lvsdDumpMs / r.bench.ipvsadmSaveMs).toFixed(2)}); ` +
+      `one weight change: ${r.bench.oneChangeMutations} netlink mutation, round (dump + plan + apply) ${r.bench.oneChangeRoundMs} ms, plan + apply ${r.bench.oneChangeApplyMs} ms`,
   );
 });
