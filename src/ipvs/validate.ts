@@ -56,7 +56,9 @@ export function checkService(service: IpvsService): IpvsProblem[] {
       problems.push({ field: 'persistence.netmaskPrefixLength', message: `an IPv${family} persistence netmask is /${min}-/${max}` });
     }
   }
-  if (service.isOnePacket && service.key.kind === 'inet' && service.key.protocol !== 'udp') {
+  // The kernel accepts the flag anywhere but honours it only for UDP packets; ipvsadm (and so -S/-R)
+  // refuses it for anything but UDP services, firewall marks included.
+  if (service.isOnePacket && (service.key.kind !== 'inet' || service.key.protocol !== 'udp')) {
     problems.push({ field: 'isOnePacket', message: 'one-packet scheduling is only for UDP services (as in ipvsadm)' });
   }
   if (service.persistenceEngine !== undefined && !/^[a-z0-9_]{1,15}$/.test(service.persistenceEngine)) {

@@ -49,13 +49,13 @@ export const service = (family?: IpFamily): fc.Arbitrary<IpvsService> =>
     .map((r) => {
       const family = r.key.kind === 'inet' ? r.key.address.family : r.key.family;
       const names = schedulerFlagNames(r.scheduler);
-      const isUdpOrMark = r.key.kind === 'fwmark' || r.key.protocol === 'udp';
+      const isUdp = r.key.kind === 'inet' && r.key.protocol === 'udp';
       return {
         key: r.key,
         scheduler: r.scheduler,
         schedulerFlags: names.filter((_, i) => r.flagBits[i] === true),
         ...(r.persistent ? { persistence: { timeoutS: r.timeoutS, netmaskPrefixLength: family === 4 ? r.prefix % 33 : r.prefix } } : {}),
-        isOnePacket: r.isOnePacket && isUdpOrMark,
+        isOnePacket: r.isOnePacket && isUdp,
         ...(r.pe === undefined ? {} : { persistenceEngine: r.pe }),
       };
     });

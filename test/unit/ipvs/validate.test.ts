@@ -1,0 +1,41 @@
+/** validate.ts: each rule refuses what it should, naming the field. */
+import test from 'ava';
+import { checkDaemon, checkDestination, checkService, checkTimeouts } from '../../../src/ipvs/validate.js';
+import { dest, fwmark, ip, IPIP, svc, tcp, udp } from './ipvs-test-values.js';
+
+const fields = (problems: readonly { field: string }[]): string[] => problems.map((p) => p.field);
+
+test('services', (t) => {
+  t.deepEqual(checkService(svc(tcp('192.0.2.1', 80), 'rr')), []);
+  t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 65536), 'rr'))), ['port']);
+  t.deepEqual(fields(checkService(svc(fwmark(0), 'rr'))), ['fwmark']);
+  t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { schedulerFlags: ['sh-port'] }))), ['schedulerFlags']);
+  t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'sh', { schedulerFlags: ['sh-port', 'sh-fallback'] }))), ['schedulerFlags']);
+  t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { persistence: { timeoutS: 0, netmaskPrefixLength: 32 } }))), ['persistence.timeoutS']);
+  t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { persistence: { timeoutS: 60, netmaskPrefixLength: 33 } }))), ['persistence.netmaskPrefixLength']);
+  t.deepEqual(fields(checkService(svc(tcp('2001:db8::1', 80), 'rr', { persistence: { timeoutS: 60, netmaskPrefixLength: 0 } }))), ['persistence.netmaskPrefixLength']);
+  t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { isOnePacket: true }))), ['isOnePacket']);
+  t.deepEqual(fields(checkService(svc(fwmark(3), 'rr', { isOnePacket: true }))), ['isOnePacket']);
+  t.deepEqual(checkService(svc(udp('192.0.2.1', 53), 'rr', { isOnePacket: true })), []);
+  t.deepEqual(fields(checkService(svc(udp('192.0.2.1', 53), 'rr', { persistenceEngine: 'SIP!' }))), ['persistenceEngine']);
+});
+
+test('destinations', (t) => {
+  const key = tcp('192.0.2.1', 80);
+  t.deepEqual(checkDestination(key, dest('192.0.2.8', 80)), []);
+  t.deepEqual(fields(checkDestination(key, dest('192.0.2.8', 80, undefined, { weight: -1 }))), ['destination.weight']);
+  t.deepEqual(fields(checkDestination(key, dest('192.0.2.8', 80, undefined, { lowerThreshold: 1 }))), ['destination.lowerThreshold']);
+  t.deepEqual(fields(checkDestination(key, dest('2001:db8::8', 80))), ['destination.address']);
+  t.deepEqual(checkDestination(key, dest('2001:db8::8', 80, IPIP)), []);
+  t.deepEqual(fields(checkDestination(key, dest('192.0.2.8', 80, { method: 'tunnel', tunnel: { type: 'gue', port: 0, checksum: 'nocsum' } }))), ['destination.tunnel.port']);
+});
+
+test('timeouts and sync daemons', (t) => {
+  t.deepEqual(checkTimeouts({ tcpS: 900 }), []);
+  t.deepEqual(fields(checkTimeouts({ udpS: -1, tcpFinS: 1.5 })), ['tcpFinS', 'udpS']);
+  t.deepEqual(checkDaemon({ state: 'master', interfaceName: 'eth0', syncId: 0 }), []);
+  t.deepEqual(
+    fields(checkDaemon({ state: 'backup', interfaceName: 'an-interface-name-too-long', syncId: 256, maxLength: 0, port: 0, ttl: 0, group: ip('192.0.2.1') })),
+    ['interfaceName', 'syncId', 'maxLength', 'port', 'ttl', 'group'],
+  );
+});
