@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const entryFiles = ['bin/**/*.js', '**/*-main.ts', 'test/**/*.ts', 'bench/**/*.ts'];
+const entryFiles = ['bin/**/*.js', '**/*-main.ts', 'test/**/*.ts', 'test/**/*.mjs', 'bench/**/*.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.lab/**', '.dependency-cruiser.cjs'] },
@@ -29,9 +29,9 @@ export default tseslint.config(
   },
   { files: entryFiles, rules: { 'no-restricted-properties': 'off' } },
   {
-    files: ['bin/**/*.js', 'eslint.config.js'],
+    files: ['bin/**/*.js', 'eslint.config.js', 'test/fixtures/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly' } },
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly' } },
   },
   {
     files: ['test/**/*.ts'],
