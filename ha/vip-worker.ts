@@ -6,7 +6,7 @@
  * injected clock; leaving master cancels them. Failures are logged, counted and put on the event
  * stream; the instance keeps running (its state is the election's, not the kernel's).
  */
-import type { Clock, Timer } from '../src/core/clock.js';
+import { sleep, type Clock, type Timer } from '../src/core/clock.js';
 import { describeError } from '../src/core/errors.js';
 import type { Logger } from '../src/core/logger.js';
 import type { AddressManager, VipAssignment } from './address-manager.js';
@@ -55,11 +55,17 @@ export class VipWorker {
     this.enqueue(() => this.changeAll('add'));
   }
 
-  /** Effect remove-vips: stops announcing at once, then removes. */
-  remove(): void {
+  /**
+   * Effect remove-vips: stops announcing at once, then removes, after `delayMs` on the clock when given
+   * (the end of a planned handover: see VrrpInstanceSettings.handoverReleaseDelayMs).
+   */
+  remove(delayMs = 0): void {
     this.isHeld = false;
     this.cancelAnnouncements();
-    this.enqueue(() => this.changeAll('remove'));
+    this.enqueue(async () => {
+      if (delayMs > 0) await sleep(this.deps.clock, delayMs, this.aborter.signal);
+      await this.changeAll('remove');
+    });
   }
 
   /** Effect send-garp-burst: the first round after the work queued so far, later rounds on the clock. */

@@ -57,6 +57,13 @@ export interface VrrpInstanceSettings {
   readonly garp: GarpSettings;
   /** Other addresses of this director on the link: an advert from one of them is our own. */
   readonly ownAddresses: readonly IpAddress[];
+  /**
+   * Beyond the RFC: at the end of a planned handover, how long the stopping master keeps the VIPs after
+   * hearing the new master. The new master sends its advert before its VIPs are in place and its GARP is
+   * out (milliseconds later); releasing at once leaves clients, still sending to the old MAC, a short gap.
+   * 0-one advert interval; lvsd default 100 ms.
+   */
+  readonly handoverReleaseDelayMs: number;
 }
 
 /** keepalived's defaults for the fields a config may leave out (tests and the lab start from these). */
@@ -74,6 +81,7 @@ export const VRRP_SETTINGS_DEFAULTS = {
   authentication: { type: 'none' },
   garp: KEEPALIVED_GARP_SETTINGS,
   ownAddresses: [],
+  handoverReleaseDelayMs: 100,
 } as const satisfies Partial<VrrpInstanceSettings>;
 
 /** Every reason the settings cannot run, empty when they can. */
@@ -89,6 +97,9 @@ export function describeInvalidSettings(s: VrrpInstanceSettings): string[] {
   if (s.priority === OWNER_PRIORITY && s.preemptMode === 'nopreempt') problems.push('the address owner (priority 255) always preempts: nopreempt is refused');
   if (!Number.isInteger(s.downTimerAdverts) || s.downTimerAdverts < 1 || s.downTimerAdverts > 100) problems.push(`downTimerAdverts ${s.downTimerAdverts} is not 1-100`);
   if (!Number.isFinite(s.preemptDelayMs) || s.preemptDelayMs < 0 || s.preemptDelayMs > 1_000_000) problems.push(`preemptDelayMs ${s.preemptDelayMs} is not 0-1000 s`);
+  if (!Number.isFinite(s.handoverReleaseDelayMs) || s.handoverReleaseDelayMs < 0 || s.handoverReleaseDelayMs > s.adverIntervalCs * 10) {
+    problems.push(`handoverReleaseDelayMs ${s.handoverReleaseDelayMs} is not 0-${s.adverIntervalCs * 10} (one advert interval)`);
+  }
   if (s.vips.length === 0) problems.push('no VIPs: an instance floats at least one address (RFC 5798 section 5.2.5)');
   if (s.vips.length > VRRP_MAX_ADDRESS_COUNT) problems.push(`${s.vips.length} VIPs exceed the ${VRRP_MAX_ADDRESS_COUNT} an advert can carry`);
   if (s.vips.some((v) => v.address.address.family !== family)) problems.push(`VIPs carried in adverts must all be IPv${family} like the primary address; put others in excludedVips`);

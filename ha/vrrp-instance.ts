@@ -9,7 +9,8 @@
  * the Startup event; `stop({ isPlannedHandover })` sends the Shutdown event. A stopping master sends
  * priority 0 (RFC 5798 section 6.4.3); with a planned handover it keeps its VIPs until it hears the new
  * master or the handover timer fires (beyond the RFC, see vrrp-state-machine.ts), then removes them,
- * and only then closes its socket. Both are idempotent.
+ * `handoverReleaseDelayMs` after hearing the new master (so that its VIPs and GARP are out first), and
+ * only then closes its socket. Both are idempotent.
  */
 import type { Clock, Timer } from '../src/core/clock.js';
 import { abortReason } from '../src/core/clock.js';
@@ -271,8 +272,10 @@ class VrrpInstanceDriver implements VrrpInstance {
     try {
       for (let next = this.pendingEvents.shift(); next !== undefined; next = this.pendingEvents.shift()) {
         const result = step(this.state, next, this.params);
+        // The end of a planned handover because the new master spoke: release after a short delay.
+        const releaseDelayMs = this.state.state === 'handover' && next.kind === 'advert-received' ? this.settings.handoverReleaseDelayMs : 0;
         this.state = result.next;
-        for (const effect of result.effects) this.execute(effect);
+        for (const effect of result.effects) this.execute(effect, releaseDelayMs);
       }
     } finally {
       this.isDispatching = false;
@@ -284,7 +287,7 @@ class VrrpInstanceDriver implements VrrpInstance {
     }
   }
 
-  private execute(effect: VrrpEffect): void {
+  private execute(effect: VrrpEffect, releaseDelayMs: number): void {
     switch (effect.kind) {
       case 'send-advert':
         this.sendAdvert(effect.priority);
@@ -300,7 +303,7 @@ class VrrpInstanceDriver implements VrrpInstance {
         this.worker.add();
         return;
       case 'remove-vips':
-        this.worker.remove();
+        this.worker.remove(releaseDelayMs);
         return;
       case 'send-garp-burst':
         this.worker.announce(effect.reason);

@@ -25,6 +25,8 @@ const paramsSchema = z.strictObject({
   unicastPeers: z.array(z.string()).default([]),
   preempt: z.boolean().default(true),
   preemptDelayMs: z.number().default(0),
+  /** Default: 100 ms, or one advert interval when that is shorter. */
+  handoverReleaseDelayMs: z.number().optional(),
   authPass: z.string().optional(),
   transport: z.enum(['ip', 'udp']).default('ip'),
   udpPort: z.number().int().min(1).max(65535).default(1985),
@@ -72,6 +74,7 @@ export function parseDirectorParams(json: unknown): Result<DirectorParams, strin
       unicastPeers: p.unicastPeers.map(address),
       authentication: authData === undefined ? { type: 'none' } : { type: 'simple-text-password', authData },
       garp: { ...KEEPALIVED_GARP_SETTINGS, ...definedOnly(p.garp) },
+      handoverReleaseDelayMs: p.handoverReleaseDelayMs ?? Math.min(100, p.advertIntervalCs * 10),
     };
     const transport: KernelTransportChoice = p.transport === 'udp' ? { kind: 'udp', port: p.udpPort } : { kind: 'ip' };
     return ok({ settings, transport, logLevel: p.logLevel });

@@ -64,6 +64,7 @@ test('table of refusals, each named', (t) => {
     [{ interfaceName: 'an-interface-name-too-long' }, 'interface "an-interface-name-too-long" is not an interface name'],
     [{ downTimerAdverts: 0 }, 'downTimerAdverts 0 is not 1-100'],
     [{ adverIntervalCs: 4096 }, 'max_adver_int 4096 cs is not 1-4095'],
+    [{ adverIntervalCs: 5 }, 'handoverReleaseDelayMs 100 is not 0-50 (one advert interval)'],
   ];
   for (const [override, problem] of cases) t.deepEqual(describeInvalidSettings({ ...base, ...override }), [problem], problem);
 });
