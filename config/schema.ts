@@ -70,6 +70,8 @@ const daemonSchema = z
     pidFile: absolutePath.default('/run/lvsd/lvsd.pid'),
     /** Unix socket for `lvsd status` and other control commands. */
     controlSocket: absolutePath.default('/run/lvsd/lvsd.sock'),
+    /** Where lvsd keeps state across restarts (which IPVS services it owns). */
+    stateDir: absolutePath.default('/var/lib/lvsd'),
     /** How long components may take to stop before the daemon exits anyway. */
     stopTimeout: duration.prefault('10s'),
   })

@@ -9,6 +9,9 @@ import type { ConfigSyntax } from '../../config/raw-config.js';
 import { createControlServer } from '../control/control-server.js';
 import { createLifecycle, type Lifecycle, type LifecycleSnapshot } from './lifecycle.js';
 import { createPidFile } from './pid-file.js';
+import { createIpvsReconciler, type IpvsReconciler, type SysctlAccess } from '../ipvs/ipvs-reconciler.js';
+import { createFileOwnershipStore } from '../ipvs/file-ownership-store.js';
+import type { IpvsClient } from '../ipvs/ipvs-client.js';
 
 export interface DaemonDeps {
   readonly logger: Logger;
@@ -17,6 +20,9 @@ export interface DaemonDeps {
   readonly hostname: string;
   /** Wall time, for status timestamps only. */
   readonly wallNow: () => Date;
+  /** The kernel's IPVS, opened only when the config has virtual servers. */
+  readonly openIpvsClient: (signal: AbortSignal) => Promise<IpvsClient>;
+  readonly sysctl: SysctlAccess;
 }
 
 export interface ConfigSource {
@@ -37,7 +43,7 @@ export interface Daemon {
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
   /** Phase three of a reload: the config was validated already. Returns what changed. */
-  reload(config: LvsdConfig, source: ConfigSource): { readonly changedSections: readonly string[]; readonly appliedAtRestart: readonly string[] };
+  reload(config: LvsdConfig, source: ConfigSource): Promise<{ readonly changedSections: readonly string[]; readonly appliedAtRestart: readonly string[] }>;
   snapshot(): DaemonSnapshot;
 }
 
@@ -54,8 +60,19 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
   const routerId = (): string => current.global.routerId ?? deps.hostname;
   const log = deps.logger.child({ component: 'daemon' });
 
+  const ipvs: IpvsReconciler | undefined =
+    config.ipvs.virtualServers.length === 0
+      ? undefined
+      : createIpvsReconciler(config.ipvs, {
+          clock: deps.clock,
+          logger: deps.logger,
+          openClient: deps.openIpvsClient,
+          sysctl: deps.sysctl,
+          ownership: createFileOwnershipStore(`${config.daemon.stateDir}/ipvs-owned.json`),
+        });
   const components = [
     createPidFile(config.daemon.pidFile, deps.pid),
+    ...(ipvs === undefined ? [] : [ipvs]),
     createControlServer(
       config.daemon.controlSocket,
       { status: () => daemon.snapshot(), ping: () => ({ pong: true }) },
@@ -77,12 +94,15 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
       await lifecycle.stopAll(current.daemon.stopTimeout);
       log.info('lvsd stopped', { routerId: routerId() });
     },
-    reload(next, nextSource) {
+    async reload(next, nextSource) {
       const changedSections = (Object.keys(next) as (keyof LvsdConfig)[]).filter(
         (k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]),
       );
-      // No component of this version re-reads its settings at run time; say so instead of pretending.
-      const appliedAtRestart = changedSections;
+      // The IPVS table is reprogrammed live (only what changed is touched); other sections still
+      // take effect at the next restart, and the log says so.
+      const isIpvsLive = ipvs !== undefined && changedSections.includes('ipvs');
+      const appliedAtRestart = changedSections.filter((k) => !(k === 'ipvs' && isIpvsLive));
+      if (isIpvsLive) await ipvs.update(next.ipvs);
       current = next;
       currentSource = nextSource;
       loadedAt = deps.wallNow().toISOString();

@@ -139,14 +139,14 @@ test('run without --foreground detaches, reports the pid, and the daemon stops o
 test('run accepts a keepalived.conf: router_id is used, unsupported keywords are warned with their lines', async (t) => {
   const { dir, socket, pidFile } = await setup(t);
   const conf = join(dir, 'keepalived.conf');
-  await writeFile(conf, 'global_defs {\n  router_id LVS_KA\n}\nvrrp_instance VI_1 {\n  interface eth0\n}\n');
+  await writeFile(conf, 'global_defs {\n  router_id LVS_KA\n}\nbfd_instance peer {\n  neighbor_ip 192.0.2.2\n}\n');
   const d = startDaemon(['run', '--config', conf, '--foreground', '--pid-file', pidFile, '--control-socket', socket]);
   t.teardown(() => void d.child.kill('SIGKILL'));
   const status = await waitForStatus(socket, d.exited);
   t.is(status.routerId, 'LVS_KA');
   t.is(status.config.syntax, 'keepalived');
-  t.regex(d.stderr(), new RegExp(`${conf.replace(/[.]/g, '\\.')}:4:1: warning: keepalived keyword "vrrp_instance" is not supported yet`));
-  t.regex(d.stderr(), /keepalived\.conf:5:3: warning: keepalived keyword "interface" is not supported yet/);
+  t.regex(d.stderr(), new RegExp(`${conf.replace(/[.]/g, '\\.')}:4:1: warning: keepalived keyword "bfd_instance" is not supported yet`));
+  t.regex(d.stderr(), /keepalived\.conf:5:3: warning: keepalived keyword "neighbor_ip" is not supported yet/);
   d.child.kill('SIGTERM');
   t.is(await d.exited, 0);
 });
@@ -154,10 +154,10 @@ test('run accepts a keepalived.conf: router_id is used, unsupported keywords are
 test('run --strict refuses a keepalived.conf with unsupported keywords', async (t) => {
   const { dir, socket, pidFile } = await setup(t);
   const conf = join(dir, 'keepalived.conf');
-  await writeFile(conf, 'global_defs {\n  router_id LVS_KA\n}\nvirtual_server 192.0.2.1 80 {\n  lb_algo rr\n}\n');
+  await writeFile(conf, 'global_defs {\n  router_id LVS_KA\n}\nbfd_instance peer {\n  neighbor_ip 192.0.2.2\n}\n');
   const d = startDaemon(['run', '--config', conf, '--foreground', '--strict', '--pid-file', pidFile, '--control-socket', socket]);
   t.is(await d.exited, 1);
-  t.regex(d.stderr(), /keepalived\.conf:4:1: error: keepalived keyword "virtual_server" is not supported yet/);
+  t.regex(d.stderr(), /keepalived\.conf:4:1: error: keepalived keyword "bfd_instance" is not supported yet/);
   t.regex(d.stderr(), /lvsd run: refusing to start: 2 errors in /);
   await t.throwsAsync(access(socket));
 });

@@ -14,6 +14,7 @@ import { systemClock } from '../../core/clock.js';
 import { describeError, LvsdError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import { createDaemon, type Daemon } from '../../daemon/daemon.js';
+import { createProcSysctl } from '../../ipvs/proc-sysctl.js';
 import { isFlagSet, parseCommandArgs, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, writeLine, type CliIo } from '../io.js';
 
@@ -72,6 +73,9 @@ async function runForeground(file: string, loaded: LoadedConfig, config: LvsdCon
     pid: process.pid,
     hostname: hostname(),
     wallNow: () => new Date(),
+    // The netlink binding loads only when the config has virtual servers.
+    openIpvsClient: async (signal) => (await import('../../ipvs/genl-ipvs-client.js')).createGenlIpvsClient({}, signal),
+    sysctl: createProcSysctl(),
   });
   const abort = new AbortController();
   let stopRequested: ((signal: string) => void) | undefined;
@@ -121,7 +125,7 @@ async function reload(daemon: Daemon, file: string, options: LoadOptions, logger
       log.error('reload refused: config invalid, keeping the running config', { file });
       return;
     }
-    const outcome = daemon.reload(next.config, { file, syntax: next.raw.syntax });
+    const outcome = await daemon.reload(next.config, { file, syntax: next.raw.syntax });
     log.info('reload done', { changed: outcome.changedSections });
     if (outcome.appliedAtRestart.length > 0) {
       log.warn('changed settings take effect at the next restart', { sections: outcome.appliedAtRestart });

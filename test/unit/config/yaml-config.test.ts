@@ -12,7 +12,7 @@ test('an empty file is a valid config with every default', (t) => {
   t.deepEqual(r.config, {
     version: 1,
     global: { notification: { email: [], smtpPort: 25, smtpConnectTimeout: 30_000 }, scripts: { isSecurityEnforced: false } },
-    daemon: { pidFile: '/run/lvsd/lvsd.pid', controlSocket: '/run/lvsd/lvsd.sock', stopTimeout: 10_000 },
+    daemon: { pidFile: '/run/lvsd/lvsd.pid', controlSocket: '/run/lvsd/lvsd.sock', stateDir: '/var/lib/lvsd', stopTimeout: 10_000 },
     log: { level: 'info', format: 'auto' },
     vrrp: { defaults: { version: 2, garp: {} }, instances: [], scripts: [], trackFiles: [], syncGroups: [] },
     ipvs: {

@@ -1,0 +1,95 @@
+/**
+ * The desired IPVS table from the configuration (pure): every virtual server (a group expands to one
+ * service per member) with its real servers. Until health checks exist every real server counts as
+ * up; a service without real servers gets its sorry server, as keepalived does when none is alive.
+ */
+import { ipFromBytes, type IpAddress } from '../core/ip.js';
+import type { IpvsConfig, RealServerConfig, VirtualServerConfig } from '../../config/schema-ipvs.js';
+import { virtualServerFamily } from '../../config/rules-ipvs.js';
+import { schedulerFlagNames, type IpvsDestination, type IpvsForwarding, type IpvsService, type IpvsServiceKey } from './model.js';
+import type { DesiredIpvsService } from './plan.js';
+
+/** Upper bound on one group range, so that a typo cannot ask for millions of services. */
+const MAX_RANGE = 256;
+
+export function desiredIpvsTable(config: IpvsConfig): DesiredIpvsService[] {
+  const table: DesiredIpvsService[] = [];
+  for (const vs of config.virtualServers) {
+    for (const key of serviceKeysOf(vs, config)) {
+      const service = toService(vs, key);
+      const live = vs.realServers.length > 0 ? vs.realServers : vs.sorryServer === undefined ? [] : [vs.sorryServer];
+      table.push({ service, destinations: live.map((rs) => toDestination(vs, rs, key)) });
+    }
+  }
+  return table;
+}
+
+function serviceKeysOf(vs: VirtualServerConfig, config: IpvsConfig): IpvsServiceKey[] {
+  if (vs.fwmark !== undefined) return [{ kind: 'fwmark', fwmark: vs.fwmark, family: vs.family }];
+  if (vs.address !== undefined) return [{ kind: 'inet', protocol: vs.protocol, address: vs.address, port: vs.port ?? 0 }];
+  const group = config.virtualServerGroups.find((g) => g.name === vs.group);
+  const keys: IpvsServiceKey[] = [];
+  for (const member of group?.members ?? []) {
+    if ('fwmark' in member) {
+      keys.push({ kind: 'fwmark', fwmark: member.fwmark, family: vs.family });
+      continue;
+    }
+    for (const address of expandRange(member.address, member.lastAddress)) {
+      keys.push({ kind: 'inet', protocol: vs.protocol, address, port: member.port });
+    }
+  }
+  return keys;
+}
+
+/** 192.0.2.10-20: every address whose last byte lies in the range (validation checked the shape). */
+export function expandRange(first: IpAddress, last: IpAddress | undefined): IpAddress[] {
+  if (last === undefined) return [first];
+  const from = first.bytes[first.bytes.length - 1] ?? 0;
+  const to = last.bytes[last.bytes.length - 1] ?? 0;
+  const out: IpAddress[] = [];
+  for (let b = from; b <= to && out.length < MAX_RANGE; b++) {
+    const bytes = Uint8Array.from(first.bytes);
+    bytes[bytes.length - 1] = b;
+    out.push(ipFromBytes(bytes));
+  }
+  return out;
+}
+
+function toService(vs: VirtualServerConfig, key: IpvsServiceKey): IpvsService {
+  const names = schedulerFlagNames(vs.scheduler);
+  const schedulerFlags = names.filter((n) => (vs.schedulerFlags as readonly string[]).includes(n));
+  const persistence = vs.persistence;
+  return {
+    key,
+    scheduler: vs.scheduler,
+    schedulerFlags,
+    isOnePacket: vs.isOnePacket,
+    ...(persistence === undefined
+      ? {}
+      : {
+          persistence: {
+            timeoutS: Math.ceil(persistence.timeout / 1000),
+            netmaskPrefixLength: persistence.netmaskPrefixLength ?? (virtualServerFamily(vs) === 4 ? 32 : 128),
+          },
+          ...(persistence.engine === undefined ? {} : { persistenceEngine: persistence.engine }),
+        }),
+  };
+}
+
+function toDestination(vs: VirtualServerConfig, rs: RealServerConfig, key: IpvsServiceKey): IpvsDestination {
+  const port = rs.port ?? (key.kind === 'inet' ? key.port : 0);
+  return {
+    key: { address: rs.address, port },
+    forwarding: toForwarding(rs.forwarding ?? vs.forwarding, rs.tunnel ?? vs.tunnel),
+    weight: rs.weight,
+    upperThreshold: rs.upperThreshold,
+    lowerThreshold: rs.lowerThreshold,
+  };
+}
+
+function toForwarding(method: 'nat' | 'dr' | 'tun', tunnel: RealServerConfig['tunnel']): IpvsForwarding {
+  if (method === 'nat') return { method: 'masq' };
+  if (method === 'dr') return { method: 'route' };
+  if (tunnel === undefined || tunnel.type === 'ipip') return { method: 'tunnel', tunnel: { type: 'ipip' } };
+  return { method: 'tunnel', tunnel: tunnel.type === 'gue' ? { type: 'gue', port: tunnel.port, checksum: tunnel.checksum } : { type: 'gre', checksum: tunnel.checksum } };
+}
