@@ -19,10 +19,16 @@ export interface LabDaemonConfigInput {
 export interface LabDaemonPaths {
   readonly controlSocket: string;
   readonly pidFile: string;
+  /** Under the run directory: inside UML that is a private tmpfs, never the host's /var/lib. */
+  readonly stateDir: string;
 }
 
 export function labDaemonPaths(input: Pick<LabDaemonConfigInput, 'routerId' | 'runDir'>): LabDaemonPaths {
-  return { controlSocket: `${input.runDir}/${input.routerId}.sock`, pidFile: `${input.runDir}/${input.routerId}.pid` };
+  return {
+    controlSocket: `${input.runDir}/${input.routerId}.sock`,
+    pidFile: `${input.runDir}/${input.routerId}.pid`,
+    stateDir: `${input.runDir}/${input.routerId}-state`,
+  };
 }
 
 export function buildLabDaemonConfig(input: LabDaemonConfigInput): Record<string, unknown> {

@@ -1,8 +1,9 @@
 /**
  * IPVS for real, inside UML (one boot, one long-lived scenario process): ip_vs loaded, the lab
- * topology, VIP 192.0.2.50 on director-1, a direct-routing rr service with 3 real servers created
- * with ipvsadm (the oracle), the client probing the VIP, and the real `lvsd run --foreground` in each
- * director namespace as `lvsd lab` runs it (ready when its control socket answers, SIGTERM, exit 0).
+ * topology, VIP 192.0.2.50 on director-1, the real `lvsd run --foreground` in each director namespace
+ * as `lvsd lab` runs it, programming a direct-routing rr service with 3 real servers from its config
+ * (ipvsadm -Sn, the oracle, must show exactly those rules), the client probing the VIP, then SIGTERM
+ * and exit 0.
  * Goes through runLab, the API behind `lvsd lab`, so the report is checked too.
  */
 import { createProcessRunner } from '../../src/core/command-runner.js';
@@ -31,7 +32,7 @@ gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenl
   t.true(result.ipvsModules.includes('ip_vs_rr'));
   t.deepEqual(
     result.timeline.map((e) => e.step),
-    ['ipvs-loaded', 'topology-created', 'http-servers-ready', 'vip-added', 'ipvs-service-created', 'daemons-started', 'probe-started', 'probe-finished', 'ipvs-connections', 'ipvs-stats', 'daemons-stopped', 'topology-removed'],
+    ['ipvs-loaded', 'topology-created', 'http-servers-ready', 'vip-added', 'daemons-started', 'ipvs-service-created', 'probe-started', 'probe-finished', 'ipvs-connections', 'ipvs-stats', 'daemons-stopped', 'topology-removed'],
   );
   t.deepEqual(result.nodes.map((n) => n.name), ['director-1', 'director-2', 'rs-1', 'rs-2', 'rs-3', 'client']);
 
@@ -69,4 +70,5 @@ gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenl
   t.is(report.uml.exitCode, 0);
   t.regex(report.text, /^lvsd lab: traffic-through-vip: OK$/m);
   t.regex(report.text, /by server: rs-1 10, rs-2 10, rs-3 10/);
+  t.regex(report.text, /ipvs-service-created .* on director-1, director-2, by lvsd \(ipvsadm -Sn matches\)/);
 });

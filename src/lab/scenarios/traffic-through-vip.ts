@@ -3,9 +3,11 @@
  *   1. check ip_vs is loaded;
  *   2. build the topology: N directors, M real servers (HTTP name servers, prepared for direct
  *      routing: VIP on lo, arp_ignore=1, arp_announce=2), a client;
- *   3. put the VIP on director-1 and create the IPVS service with ipvsadm (the oracle, not lvsd):
- *      one TCP service VIP:port, the chosen scheduler, every real server by direct routing, weight 1;
- *   4. optionally start an lvsd daemon in each director namespace (off by default);
+ *   3. put the VIP on director-1;
+ *   4. the IPVS service (one TCP service VIP:port, the chosen scheduler, every real server by direct
+ *      routing, weight 1): with daemons, lvsd in each director namespace programs it from its
+ *      generated config and `ipvsadm -Sn` (the oracle) must show exactly those rules; without
+ *      daemons, ipvsadm -R creates it on director-1;
  *   5. probe the VIP from the client (bounded), read `ipvsadm -Ln --stats`;
  *   6. stop the daemons, tear everything down.
  * Returns a timeline and a probe summary; a failed step ends the run early with `error` set, after
@@ -132,11 +134,16 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     const director = topology.node('director-1');
     await topology.ipBatch(director.namespace, [`address add ${LAB_VIP.text}/32 dev eth0`]);
     step('vip-added', `${LAB_VIP.text}/32 on ${director.name} eth0`);
-    await topology.execChecked(director.namespace, 'ipvsadm', ['-R'], { input: ipvsadmRestoreInput(options, topology.realServers) });
-    step('ipvs-service-created', `TCP ${LAB_VIP.text}:${options.port} ${options.scheduler}, ${topology.realServers.length} real servers (direct routing) on ${director.name}`);
-    if (options.daemons !== undefined) {
-      state.daemons = await startDaemons(topology, options.daemons, deps);
+    const expectedRules = ipvsadmRestoreInput(options, topology.realServers);
+    const what = `TCP ${LAB_VIP.text}:${options.port} ${options.scheduler}, ${topology.realServers.length} real servers (direct routing)`;
+    if (options.daemons === undefined) {
+      await topology.execChecked(director.namespace, 'ipvsadm', ['-R'], { input: expectedRules });
+      step('ipvs-service-created', `${what} on ${director.name}, by ipvsadm -R`);
+    } else {
+      state.daemons = await startDaemons(topology, options.daemons, deps, labIpvsConfig(options, topology.realServers));
       step('daemons-started', state.daemons.map((d) => d.name).join(', '));
+      for (const d of topology.directors) await expectIpvsRules(topology, d, expectedRules);
+      step('ipvs-service-created', `${what} on ${topology.directors.map((d) => d.name).join(', ')}, by lvsd (ipvsadm -Sn matches)`);
     }
     const client = topology.client;
     if (client === undefined) throw new LvsdError('ERR_LAB', 'the topology has no client');
@@ -205,13 +212,41 @@ export function ipvsadmRestoreInput(options: Pick<TrafficThroughVipOptions, 'por
   ].join('\n');
 }
 
-async function startDaemons(topology: LabTopology, options: LabDaemonOptions, deps: TrafficThroughVipDeps): Promise<LabProcess[]> {
+/** The `ipvs` section every director's lvsd gets: the same service ipvsadmRestoreInput describes. */
+export function labIpvsConfig(options: Pick<TrafficThroughVipOptions, 'port' | 'scheduler'>, realServers: readonly LabNode[]): Record<string, unknown> {
+  return {
+    ipvs: {
+      virtualServers: [
+        {
+          address: LAB_VIP.text,
+          port: options.port,
+          scheduler: options.scheduler,
+          forwarding: 'dr',
+          realServers: realServers.map((rs) => ({ address: rs.address.text, port: options.port, weight: 1 })),
+        },
+      ],
+    },
+  };
+}
+
+/** The oracle: `ipvsadm -Sn` in the director's namespace must list exactly the expected rules. */
+async function expectIpvsRules(topology: LabTopology, director: LabNode, expectedRules: string): Promise<void> {
+  const saved = await topology.execChecked(director.namespace, 'ipvsadm', ['-Sn']);
+  const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '').sort();
+  const want = lines(expectedRules);
+  const have = lines(saved.stdout);
+  if (want.join('\n') !== have.join('\n')) {
+    throw new LvsdError('ERR_LAB', `IPVS on ${director.name} is not what lvsd was configured with: ipvsadm -Sn shows [${have.join(' | ')}], expected [${want.join(' | ')}]`);
+  }
+}
+
+async function startDaemons(topology: LabTopology, options: LabDaemonOptions, deps: TrafficThroughVipDeps, extra: Record<string, unknown>): Promise<LabProcess[]> {
   await mkdir(options.configDir, { recursive: true });
   await mkdir(options.runDir, { recursive: true });
   const started: LabProcess[] = [];
   for (const director of topology.directors) {
     const file = join(options.configDir, `${director.name}.yaml`);
-    await writeFile(file, formatLabDaemonConfig({ routerId: director.name, runDir: options.runDir, logLevel: options.logLevel }));
+    await writeFile(file, formatLabDaemonConfig({ routerId: director.name, runDir: options.runDir, logLevel: options.logLevel, extra }));
     started.push(
       await topology.spawn(director.namespace, {
         name: `lvsd ${director.name}`,

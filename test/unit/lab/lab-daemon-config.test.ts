@@ -1,5 +1,10 @@
 import test from 'ava';
 import { formatLabDaemonConfig, labDaemonPaths } from '../../../src/lab/lab-daemon-config.js';
+import { labIpvsConfig } from '../../../src/lab/scenarios/traffic-through-vip.js';
+import type { LabNode } from '../../../src/lab/topology-plan.js';
+import { parseIpAddress } from '../../../src/core/ip.js';
+import { parseYamlConfig } from '../../../config/yaml-source.js';
+import { validateConfig } from '../../../config/validate.js';
 
 test('the per-director config is the documented YAML', (t) => {
   t.is(
@@ -10,6 +15,7 @@ test('the per-director config is the documented YAML', (t) => {
       'daemon:',
       '  controlSocket: /run/lvsd/director-1.sock',
       '  pidFile: /run/lvsd/director-1.pid',
+      '  stateDir: /run/lvsd/director-1-state',
       'log:',
       '  level: info',
       '  format: json',
@@ -22,5 +28,26 @@ test('extra top-level sections are appended; paths derive from the router id', (
   const yaml = formatLabDaemonConfig({ routerId: 'director-2', runDir: '/run/x', logLevel: 'debug', extra: { vrrp: { instances: [] } } });
   t.true(yaml.includes('  level: debug\n'));
   t.true(yaml.endsWith('vrrp:\n  instances: []\n'));
-  t.deepEqual(labDaemonPaths({ routerId: 'director-2', runDir: '/run/x' }), { controlSocket: '/run/x/director-2.sock', pidFile: '/run/x/director-2.pid' });
+  t.deepEqual(labDaemonPaths({ routerId: 'director-2', runDir: '/run/x' }), {
+    controlSocket: '/run/x/director-2.sock',
+    pidFile: '/run/x/director-2.pid',
+    stateDir: '/run/x/director-2-state',
+  });
+});
+
+test('the generated config, with the scenario\'s IPVS service, is valid for the real schema', (t) => {
+  const node = (name: string, address: string): LabNode => {
+    const a = parseIpAddress(address);
+    if (!a.ok) throw new Error(a.error);
+    return { name, role: 'real-server', index: 1, namespace: `ns-${name}`, switchPort: name, address: a.value };
+  };
+  const yaml = formatLabDaemonConfig({
+    routerId: 'director-1',
+    runDir: '/run/lvsd',
+    extra: labIpvsConfig({ port: 80, scheduler: 'rr' }, [node('rs-1', '192.0.2.21'), node('rs-2', '192.0.2.22')]),
+  });
+  const r = validateConfig(parseYamlConfig(yaml, 'director-1.yaml'));
+  t.deepEqual(r.issues, []);
+  t.is(r.config?.daemon.stateDir, '/run/lvsd/director-1-state');
+  t.deepEqual(r.config?.ipvs.virtualServers[0]?.realServers.map((rs) => rs.address.text), ['192.0.2.21', '192.0.2.22']);
 });
