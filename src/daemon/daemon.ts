@@ -12,6 +12,8 @@ import { createPidFile } from './pid-file.js';
 import { createIpvsReconciler, type IpvsReconciler, type SysctlAccess } from '../ipvs/ipvs-reconciler.js';
 import { createFileOwnershipStore } from '../ipvs/file-ownership-store.js';
 import type { IpvsClient } from '../ipvs/ipvs-client.js';
+import type { CommandRunner } from '../core/command-runner.js';
+import { createVrrpComponent } from '../vrrp/vrrp-component.js';
 
 export interface DaemonDeps {
   readonly logger: Logger;
@@ -23,6 +25,8 @@ export interface DaemonDeps {
   /** The kernel's IPVS, opened only when the config has virtual servers. */
   readonly openIpvsClient: (signal: AbortSignal) => Promise<IpvsClient>;
   readonly sysctl: SysctlAccess;
+  /** Runs helper programs (arping for gratuitous ARP). */
+  readonly runner: CommandRunner;
 }
 
 export interface ConfigSource {
@@ -70,9 +74,12 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
           sysctl: deps.sysctl,
           ownership: createFileOwnershipStore(`${config.daemon.stateDir}/ipvs-owned.json`),
         });
+  // Start order: IPVS is programmed before VRRP may take a VIP, so a new master forwards at once;
+  // stop order is the reverse: VRRP hands over first, the IPVS table stays.
   const components = [
     createPidFile(config.daemon.pidFile, deps.pid),
     ...(ipvs === undefined ? [] : [ipvs]),
+    ...(config.vrrp.instances.length === 0 ? [] : [createVrrpComponent(config.vrrp, { clock: deps.clock, logger: deps.logger, runner: deps.runner })]),
     createControlServer(
       config.daemon.controlSocket,
       { status: () => daemon.snapshot(), ping: () => ({ pong: true }) },

@@ -11,6 +11,7 @@ import { loadConfigFile, type LoadOptions, type LoadedConfig } from '../../../co
 import { formatIssue } from '../../../config/issues.js';
 import type { LvsdConfig } from '../../../config/schema.js';
 import { systemClock } from '../../core/clock.js';
+import { createProcessRunner } from '../../core/command-runner.js';
 import { describeError, LvsdError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import { createDaemon, type Daemon } from '../../daemon/daemon.js';
@@ -76,6 +77,7 @@ async function runForeground(file: string, loaded: LoadedConfig, config: LvsdCon
     // The netlink binding loads only when the config has virtual servers.
     openIpvsClient: async (signal) => (await import('../../ipvs/genl-ipvs-client.js')).createGenlIpvsClient({}, signal),
     sysctl: createProcSysctl(),
+    runner: createProcessRunner(),
   });
   const abort = new AbortController();
   let stopRequested: ((signal: string) => void) | undefined;

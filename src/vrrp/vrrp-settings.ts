@@ -1,0 +1,86 @@
+/**
+ * From the config's VRRP instance to ha/'s instance settings (pure): keepalived's defaults where the
+ * config leaves something out (priority 255 with `state MASTER`, else 100; GARP settings from the
+ * instance, then vrrp.defaults.garp, then keepalived's), and the primary address chosen from the
+ * interface's addresses.
+ */
+import type { IpAddress } from '../core/ip.js';
+import { isLinkLocal } from '../core/ip.js';
+import type { InterfaceAddress } from '../../ha/address-manager.js';
+import { KEEPALIVED_GARP_SETTINGS, type GarpSettings } from '../../ha/garp-schedule.js';
+import { simpleTextAuthData } from '../../ha/vrrp-packet.js';
+import { VRRP_SETTINGS_DEFAULTS, type VipSpec, type VrrpInstanceSettings } from '../../ha/vrrp-instance-settings.js';
+import type { VrrpConfig, VrrpInstanceConfig, VipConfig } from '../../config/schema-vrrp.js';
+import { instanceFamily, instanceVersion } from '../../config/rules-vrrp.js';
+
+export function toVrrpSettings(instance: VrrpInstanceConfig, vrrp: VrrpConfig, primaryAddress: IpAddress, ownAddresses: readonly IpAddress[]): VrrpInstanceSettings {
+  const version = instanceVersion(instance, vrrp.defaults);
+  const password = instance.authentication?.password;
+  const authData = password === undefined ? undefined : simpleTextAuthData(password);
+  return {
+    ...VRRP_SETTINGS_DEFAULTS,
+    name: instance.name,
+    interfaceName: instance.interface,
+    vrid: instance.vrid,
+    version,
+    priority: instance.priority ?? (instance.initialState === 'master' ? 255 : 100),
+    adverIntervalCs: Math.round(instance.advertInterval / 10),
+    primaryAddress,
+    preemptMode: instance.preempt ? 'preempt' : 'nopreempt',
+    preemptDelayMs: instance.preemptDelay,
+    vips: instance.vips.map((v) => toVipSpec(v)),
+    excludedVips: instance.excludedVips.map((v) => toVipSpec(v)),
+    unicastPeers: instance.unicast?.peers ?? [],
+    authentication: authData === undefined ? { type: 'none' } : { type: 'simple-text-password', authData },
+    garp: garpSettings(instance, vrrp),
+    ownAddresses,
+  };
+}
+
+function toVipSpec(vip: VipConfig): VipSpec {
+  return {
+    address: vip.address,
+    ...(vip.interface === undefined ? {} : { interfaceName: vip.interface }),
+    ...(vip.label === undefined ? {} : { label: vip.label }),
+  };
+}
+
+/** keepalived: lower-priority GARP settings default to the master ones. */
+export function garpSettings(instance: VrrpInstanceConfig, vrrp: VrrpConfig): GarpSettings {
+  const pick = <K extends keyof VrrpInstanceConfig['garp']>(key: K): VrrpInstanceConfig['garp'][K] => instance.garp[key] ?? vrrp.defaults.garp[key];
+  const masterDelayMs = pick('masterDelay') ?? KEEPALIVED_GARP_SETTINGS.masterDelayMs;
+  const masterRepeat = pick('masterRepeat') ?? KEEPALIVED_GARP_SETTINGS.masterRepeat;
+  return {
+    ...KEEPALIVED_GARP_SETTINGS,
+    masterDelayMs,
+    masterRepeat,
+    masterRefreshMs: pick('masterRefresh') ?? KEEPALIVED_GARP_SETTINGS.masterRefreshMs,
+    masterRefreshRepeat: pick('masterRefreshRepeat') ?? KEEPALIVED_GARP_SETTINGS.masterRefreshRepeat,
+    lowerPrioDelayMs: pick('lowerPrioDelay') ?? masterDelayMs,
+    lowerPrioRepeat: pick('lowerPrioRepeat') ?? masterRepeat,
+  };
+}
+
+/**
+ * The instance's primary address (RFC 5798 5.1.2.1 and 6.4.3's tie-break): the configured unicast
+ * source, else for IPv4 the interface's first address that is not one of the instance's VIPs, for
+ * IPv6 its link-local address. Undefined when the interface has none.
+ */
+export function choosePrimaryAddress(instance: VrrpInstanceConfig, addresses: readonly InterfaceAddress[]): IpAddress | undefined {
+  if (instance.unicast?.source !== undefined) return instance.unicast.source;
+  const family = instanceFamily(instance);
+  const vips = new Set([...instance.vips, ...instance.excludedVips].map((v) => v.address.address.text));
+  const candidates = addresses.map((a) => a.address.address).filter((a) => a.family === family && !vips.has(a.text));
+  return family === 6 ? candidates.find((a) => isLinkLocal(a)) : candidates[0];
+}
+
+/** Settings the config accepts but this version does not act on yet: said at start, never silently dropped. */
+export function describeUnappliedSettings(instance: VrrpInstanceConfig): string[] {
+  const unapplied: string[] = [];
+  if (instance.trackInterfaces.length > 0) unapplied.push('trackInterfaces');
+  if (instance.trackScripts.length > 0) unapplied.push('trackScripts');
+  if (instance.trackFiles.length > 0) unapplied.push('trackFiles');
+  if (Object.values(instance.notify).some((v) => v !== undefined)) unapplied.push('notify');
+  if (instance.virtualMac !== false) unapplied.push('virtualMac');
+  return unapplied;
+}

@@ -1,0 +1,96 @@
+/**
+ * Two `lvsd run` daemons, each in its own director namespace on one bridge, float a VIP with VRRPv3:
+ * the higher priority holds it, and SIGTERM on the master hands it over (planned handover) while the
+ * stopping daemon exits 0. Host kernel; the VIP is checked with `ip addr` in each namespace.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+import { systemClock } from '../../src/core/clock.js';
+import { createProcessRunner } from '../../src/core/command-runner.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { sendControlRequest } from '../../src/control/control-client.js';
+import { createChildProcessSpawner, type LabProcess } from '../../src/lab/lab-process.js';
+import { createTopology, type LabTopology } from '../../src/lab/topology.js';
+import { requirePrereqs } from '../support/prereqs.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/lvsd.js', import.meta.url));
+const VIP = '192.0.2.50';
+const gate = requirePrereqs(['root', 'netns', 'ip', 'arping']);
+
+function directorConfig(dir: string, name: string, priority: number): string {
+  return `global: { routerId: ${name} }
+daemon: { controlSocket: ${dir}/${name}.sock, pidFile: ${dir}/${name}.pid, stateDir: ${dir}/${name}-state }
+log: { level: info, format: json }
+vrrp:
+  instances:
+    - { name: VI_1, interface: eth0, vrid: 51, priority: ${priority}, version: 3, advertInterval: 200ms, vips: [${VIP}/32] }
+`;
+}
+
+async function holdsVip(topology: LabTopology, namespace: string): Promise<boolean> {
+  const r = await topology.exec(namespace, 'ip', ['-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+  return r.stdout.includes(` ${VIP}/32 `);
+}
+
+/** Polls (at most 10 s, every 50 ms) until exactly `expected` directors hold the VIP. */
+async function waitForVipOn(topology: LabTopology, expected: readonly string[]): Promise<string[]> {
+  let holders: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    holders = [];
+    for (const d of topology.directors) if (await holdsVip(topology, d.namespace)) holders.push(d.name);
+    if (holders.join() === expected.join()) return holders;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return holders;
+}
+
+async function waitForSocket(path: string, daemon: LabProcess): Promise<void> {
+  for (let i = 0; i < 150 && daemon.isRunning(); i++) {
+    try {
+      if ((await sendControlRequest(path, 'ping', 500)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${daemon.name} did not come up: ${daemon.lines('stderr').slice(-5).join(' | ')}`);
+}
+
+gate.test('two lvsd daemons: the higher priority holds the VIP; SIGTERM hands it over and the daemon exits 0', async (t: ExecutionContext) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lvsd-vrrp-'));
+  const topology = await createTopology(
+    { directorCount: 2, realServerCount: 0, hasClient: false, hasHttpServers: false },
+    { runner: createProcessRunner(), spawner: createChildProcessSpawner(systemClock), logger: silentLogger, nodePath: process.execPath },
+  );
+  t.teardown(async () => {
+    await topology.teardown();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const [d1, d2] = topology.directors;
+  if (d1 === undefined || d2 === undefined) return t.fail('two directors');
+  const daemons: LabProcess[] = [];
+  for (const [d, priority] of [[d1, 150], [d2, 100]] as const) {
+    const file = join(dir, `${d.name}.yaml`);
+    await writeFile(file, directorConfig(dir, d.name, priority));
+    daemons.push(await topology.spawn(d.namespace, { name: `lvsd ${d.name}`, file: process.execPath, args: [BIN, 'run', '--config', file, '--foreground'] }));
+  }
+  const [p1, p2] = daemons;
+  if (p1 === undefined || p2 === undefined) return t.fail('two daemons');
+  await waitForSocket(join(dir, `${d1.name}.sock`), p1);
+  await waitForSocket(join(dir, `${d2.name}.sock`), p2);
+
+  t.deepEqual(await waitForVipOn(topology, [d1.name]), [d1.name], 'the priority-150 director holds the VIP, alone');
+  const status = await sendControlRequest(join(dir, `${d1.name}.sock`), 'status');
+  t.true(status.ok);
+  const vrrp = status.ok ? (status.result as { components: { name: string; state: string }[] }).components.find((c) => c.name === 'vrrp') : undefined;
+  t.is(vrrp?.state, 'running');
+
+  const exit = await p1.stop(10_000);
+  t.deepEqual(exit, { exitCode: 0, signal: null }, p1.lines('stderr').slice(-5).join('\n'));
+  t.deepEqual(await waitForVipOn(topology, [d2.name]), [d2.name], 'after SIGTERM the VIP is on director-2 alone');
+  t.true(p1.lines('stderr').some((l) => l.includes('"message":"lvsd stopped"')));
+  await p2.stop(10_000);
+});

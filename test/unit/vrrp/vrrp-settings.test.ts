@@ -1,0 +1,84 @@
+import test from 'ava';
+import { parseYamlConfig } from '../../../config/yaml-source.js';
+import { validateConfig } from '../../../config/validate.js';
+import type { LvsdConfig } from '../../../config/schema.js';
+import { parseIpPrefix, type IpPrefix } from '../../../src/core/ip.js';
+import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings } from '../../../src/vrrp/vrrp-settings.js';
+import { describeInvalidSettings } from '../../../ha/vrrp-instance-settings.js';
+
+function config(yaml: string): LvsdConfig {
+  const r = validateConfig(parseYamlConfig(yaml, 't.yaml'));
+  if (r.config === undefined) throw new Error(JSON.stringify(r.issues));
+  return r.config;
+}
+
+const prefix = (text: string): IpPrefix => {
+  const r = parseIpPrefix(text);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+};
+
+const ONE = `vrrp:
+  instances:
+    - { name: VI_1, interface: eth0, vrid: 51, vips: [192.0.2.50/32] }
+`;
+
+test('keepalived defaults: priority 100 (255 with initialState master), v2, 1 s adverts, keepalived GARP', (t) => {
+  const c = config(ONE);
+  const vi = c.vrrp.instances[0];
+  if (vi === undefined) return t.fail();
+  const primary = prefix('192.0.2.11/24').address;
+  const s = toVrrpSettings(vi, c.vrrp, primary, [primary]);
+  t.like(s, { name: 'VI_1', interfaceName: 'eth0', vrid: 51, version: 2, priority: 100, adverIntervalCs: 100, preemptMode: 'preempt', preemptDelayMs: 0 });
+  t.like(s.garp, { masterRepeat: 5, masterDelayMs: 5000, lowerPrioRepeat: 5, lowerPrioDelayMs: 5000 });
+  t.deepEqual(describeInvalidSettings(s), [], 'the settings are runnable');
+  const master = config(ONE.replace('vrid: 51,', 'vrid: 51, initialState: master,')).vrrp.instances[0];
+  if (master === undefined) return t.fail();
+  t.is(toVrrpSettings(master, c.vrrp, primary, []).priority, 255);
+});
+
+test('GARP: instance settings over vrrp.defaults over keepalived; lower-priority ones default to the master ones', (t) => {
+  const c = config(`vrrp:
+  defaults: { version: 3, garp: { masterDelay: 2s, masterRepeat: 3 } }
+  instances:
+    - { name: VI_1, interface: eth0, vrid: 51, advertInterval: 100ms, vips: [192.0.2.50/32], garp: { masterRepeat: 7 }, authentication: null }
+`.replace(', authentication: null', ''));
+  const vi = c.vrrp.instances[0];
+  if (vi === undefined) return t.fail();
+  const s = toVrrpSettings(vi, c.vrrp, prefix('192.0.2.11').address, []);
+  t.is(s.version, 3);
+  t.is(s.adverIntervalCs, 10);
+  t.like(s.garp, { masterRepeat: 7, masterDelayMs: 2000, lowerPrioRepeat: 7, lowerPrioDelayMs: 2000, masterRefreshMs: 0 });
+});
+
+test('v2 PASS authentication becomes 8 bytes of auth data', (t) => {
+  const c = config(ONE.replace('vips: [192.0.2.50/32] }', 'vips: [192.0.2.50/32], authentication: { type: pass, password: secret } }'));
+  const vi = c.vrrp.instances[0];
+  if (vi === undefined) return t.fail();
+  const s = toVrrpSettings(vi, c.vrrp, prefix('192.0.2.11').address, []);
+  t.is(s.authentication.type, 'simple-text-password');
+  if (s.authentication.type === 'simple-text-password') t.deepEqual([...s.authentication.authData], [...Buffer.from('secret\0\0')]);
+});
+
+test('the primary address: unicast source, else the first non-VIP address of the family, link-local for IPv6', (t) => {
+  const v4 = config(ONE).vrrp.instances[0];
+  const v6 = config(ONE.replace('192.0.2.50/32', '"2001:db8::50/64"')).vrrp.instances[0];
+  const uni = config(ONE.replace('vips: [192.0.2.50/32] }', 'vips: [192.0.2.50/32], unicast: { source: 192.0.2.99, peers: [192.0.2.12] } }')).vrrp.instances[0];
+  if (v4 === undefined || v6 === undefined || uni === undefined) return t.fail();
+  const addrs = ['192.0.2.50/32', '2001:db8::1/64', '192.0.2.11/24', 'fe80::1/64'].map((a) => ({ address: prefix(a) }));
+  t.is(choosePrimaryAddress(v4, addrs)?.text, '192.0.2.11');
+  t.is(choosePrimaryAddress(v6, addrs)?.text, 'fe80::1');
+  t.is(choosePrimaryAddress(uni, addrs)?.text, '192.0.2.99');
+  t.is(choosePrimaryAddress(v4, [{ address: prefix('192.0.2.50/32') }]), undefined, 'a VIP is never the primary address');
+});
+
+test('settings the daemon does not act on yet are named, never silently dropped', (t) => {
+  const c = config(`vrrp:
+  scripts: [{ name: chk, command: /bin/true }]
+  instances:
+    - { name: VI_1, interface: eth0, vrid: 51, vips: [192.0.2.50/32], trackScripts: [{ script: chk }], notify: { master: /bin/true }, virtualMac: true }
+`);
+  const vi = c.vrrp.instances[0];
+  if (vi === undefined) return t.fail();
+  t.deepEqual(describeUnappliedSettings(vi), ['trackScripts', 'notify', 'virtualMac']);
+});
