@@ -15,6 +15,7 @@ import { sendControlRequest } from '../../src/control/control-client.js';
 import { createChildProcessSpawner, type LabProcess } from '../../src/lab/lab-process.js';
 import { createTopology, type LabTopology } from '../../src/lab/topology.js';
 import { requirePrereqs } from '../support/prereqs.js';
+import { runCli } from '../support/cli-harness.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/lvsd.js', import.meta.url));
 const VIP = '192.0.2.50';
@@ -87,6 +88,13 @@ gate.test('two lvsd daemons: the higher priority holds the VIP; SIGTERM hands it
   t.true(status.ok);
   const vrrp = status.ok ? (status.result as { components: { name: string; state: string }[] }).components.find((c) => c.name === 'vrrp') : undefined;
   t.is(vrrp?.state, 'running');
+  const text = await runCli(['status', '--socket', join(dir, `${d1.name}.sock`)]);
+  t.is(text.code, 0);
+  t.regex(text.stdout, /^ {2}VI_1 {2}vrid 51 on eth0, v3: MASTER, priority 150\/150$/m);
+  t.regex(text.stdout, /^ {4}master 192\.0\.2\.11 \(priority 150\); VIPs 192\.0\.2\.50\/32$/m);
+  const backup = await runCli(['status', '--socket', join(dir, `${d2.name}.sock`)]);
+  t.regex(backup.stdout, /^ {2}VI_1 {2}vrid 51 on eth0, v3: BACKUP, priority 100\/100$/m);
+  t.regex(backup.stdout, /^ {4}master 192\.0\.2\.11 \(priority 150\); VIPs none held$/m);
 
   const exit = await p1.stop(10_000);
   t.deepEqual(exit, { exitCode: 0, signal: null }, p1.lines('stderr').slice(-5).join('\n'));

@@ -4,6 +4,7 @@ import { configSchema } from '../../../config/schema.js';
 import { sendControlRequest } from '../../control/control-client.js';
 import { LvsdError } from '../../core/errors.js';
 import type { DaemonSnapshot } from '../../daemon/daemon.js';
+import type { VrrpInstanceSnapshot } from '../../../ha/vrrp-instance-snapshot.js';
 import { isFlagSet, parseCommandArgs, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, writeLine, type CliIo } from '../io.js';
 
@@ -41,7 +42,40 @@ export function formatStatus(s: DaemonSnapshot): string {
     'components:',
     ...s.components.map((c) => `  ${c.name.padEnd(16)} ${c.state}`),
   ];
+  const vrrp = s.components.find((c) => c.name === 'vrrp')?.detail as { instances?: VrrpInstanceSnapshot[] } | undefined;
+  if (vrrp?.instances !== undefined && vrrp.instances.length > 0) lines.push('vrrp:', ...vrrp.instances.map(formatVrrpInstance));
+  const ipvs = s.components.find((c) => c.name === 'ipvs')?.detail as IpvsDetail | undefined;
+  if (ipvs !== undefined) lines.push('ipvs:', formatIpvs(ipvs));
   return lines.join('\n');
+}
+
+function formatVrrpInstance(v: VrrpInstanceSnapshot): string {
+  const dropped = Object.values(v.receive.drops).reduce((n, x) => n + x, 0);
+  const master = v.masterAddress === null ? 'unknown' : `${v.masterAddress} (priority ${v.masterPriority ?? '?'})`;
+  return [
+    `  ${v.name}  vrid ${v.vrid} on ${v.interface}, v${v.version}: ${v.state.toUpperCase()}, priority ${v.effectivePriority}/${v.configuredPriority}`,
+    `    master ${master}; VIPs ${v.vips.applied.length === 0 ? 'none held' : v.vips.applied.join(' ')}`,
+    `    adverts sent ${v.advertsSent}, accepted ${v.receive.accepted}, dropped ${dropped}; transitions ${v.transitions}`,
+  ].join('\n');
+}
+
+interface IpvsDetail {
+  readonly services: number;
+  readonly destinations: number;
+  readonly ownedServices: number;
+  readonly foreignServices: number;
+  readonly drainingDestinations: number;
+  readonly rounds: number;
+  readonly lastRound?: { readonly trigger: string; readonly applied: number; readonly failed: number; readonly durationMs: number };
+  readonly lastError?: string;
+}
+
+function formatIpvs(i: IpvsDetail): string {
+  const last = i.lastRound === undefined ? 'none yet' : `${i.lastRound.trigger}, ${i.lastRound.applied} change(s), ${i.lastRound.failed} failed, ${i.lastRound.durationMs} ms`;
+  return [
+    `  services ${i.services}, real servers ${i.destinations}, draining ${i.drainingDestinations}; owned ${i.ownedServices}, foreign ${i.foreignServices}`,
+    `  rounds ${i.rounds}, last: ${last}${i.lastError === undefined ? '' : `; last error: ${i.lastError}`}`,
+  ].join('\n');
 }
 
 function formatUptime(ms: number): string {
