@@ -32,6 +32,15 @@ export function createArpingGarpSender(options: ArpingGarpSenderOptions, deps: A
   const timeoutMs = options.timeoutMs ?? 3000;
   let isClosed = false;
 
+  // The first spawn of a Node process costs several milliseconds more than the next ones (measured 6.8 ms
+  // against 1.3-2.3 ms): pay it now, not on the first takeover. It also finds a missing arping early.
+  deps.runner.run({ file, args: ['-V'], timeoutMs, signal: aborter.signal, maxOutputBytes: 4096 }).then(
+    (result) => {
+      if (result.exitCode !== 0 && !result.isAborted) logger.warn('arping does not run', { exitCode: result.exitCode, stderr: result.stderr.trim().slice(0, 200) });
+    },
+    (err: unknown) => logger.warn('arping does not run: gratuitous ARPs will fail', { err }),
+  );
+
   return {
     announce(address, interfaceName) {
       counters.started += 1;

@@ -12,6 +12,7 @@ import { createFamilyGarpSender, type GarpSender } from './garp-sender.js';
 import type { LinkLookup } from './link-lookup.js';
 import { createRawIcmpv6NaSender } from './raw-icmpv6-na-sender.js';
 import { createRawIpTransport } from './raw-ip-transport.js';
+import { createResidentArpingGarpSender } from './resident-arping-garp-sender.js';
 import { createRtnetlinkAddressManager, type RtnetlinkAddressManager } from './rtnetlink-address-manager.js';
 import { openUdpTransport } from './udp-transport.js';
 import { throwIfAborted } from './vrrp-error.js';
@@ -31,12 +32,21 @@ export interface KernelVrrpResourcesOptions {
   readonly logger: Logger;
   /** iputils arping; default "arping" on PATH. */
   readonly arpingPath?: string;
+  /**
+   * How arping is started: 'resident-shell' (default: one /bin/sh helper forks each arping, so Node never
+   * forks on a takeover; resident-arping-garp-sender.ts says why) or 'command-runner' (one Node spawn each).
+   */
+  readonly garpMechanism?: 'resident-shell' | 'command-runner';
 }
 
 export function createKernelVrrpResources(options: KernelVrrpResourcesOptions): KernelVrrpResources {
   const addressManager = createRtnetlinkAddressManager();
+  const arping = options.arpingPath === undefined ? {} : { arpingPath: options.arpingPath };
   const garpSender = createFamilyGarpSender({
-    ipv4: createArpingGarpSender(options.arpingPath === undefined ? {} : { arpingPath: options.arpingPath }, { runner: options.runner, logger: options.logger }),
+    ipv4:
+      options.garpMechanism === 'command-runner'
+        ? createArpingGarpSender(arping, { runner: options.runner, logger: options.logger })
+        : createResidentArpingGarpSender(arping, { logger: options.logger }),
     ipv6: createRawIcmpv6NaSender({ links: addressManager, logger: options.logger }),
   });
   return {

@@ -104,6 +104,7 @@ export function describeInvalidSettings(s: VrrpInstanceSettings): string[] {
   if (s.vips.length > VRRP_MAX_ADDRESS_COUNT) problems.push(`${s.vips.length} VIPs exceed the ${VRRP_MAX_ADDRESS_COUNT} an advert can carry`);
   if (s.vips.some((v) => v.address.address.family !== family)) problems.push(`VIPs carried in adverts must all be IPv${family} like the primary address; put others in excludedVips`);
   for (const vip of [...s.vips, ...s.excludedVips]) {
+    if (vip.interfaceName !== undefined && !/^[^\s/]{1,15}$/.test(vip.interfaceName)) problems.push(`interface "${vip.interfaceName}" of ${vip.address.text} is not an interface name`);
     if (vip.label !== undefined && (vip.address.address.family !== 4 || vip.label.length > 15)) problems.push(`label "${vip.label}" of ${vip.address.text}: IPv4 only, at most 15 characters`);
   }
   if (s.unicastPeers.some((p) => p.family !== family)) problems.push(`unicast peers must be IPv${family} like the primary address`);
