@@ -187,12 +187,15 @@ export interface Capture {
   stop(): Promise<string>;
 }
 
-/** tcpdump -w in the client namespace; resolves once it listens. */
+/**
+ * tcpdump -w in the client namespace; resolves once it listens. --immediate-mode: without it libpcap
+ * hands packets over in blocks, and those of the last unfinished block are lost when tcpdump is stopped.
+ */
 export async function startCapture(lab: VrrpLab, filter: string): Promise<Capture> {
   const client = lab.topology.client;
   if (client === undefined) throw new Error('the VRRP lab has a client');
   const file = join(lab.dir, `capture-${Date.now()}.pcap`);
-  const proc = await lab.topology.spawn(client.namespace, { name: 'tcpdump', file: 'tcpdump', args: ['-i', 'eth0', '-n', '-U', '-w', file, filter] });
+  const proc = await lab.topology.spawn(client.namespace, { name: 'tcpdump', file: 'tcpdump', args: ['-i', 'eth0', '-n', '--immediate-mode', '-U', '-w', file, filter] });
   await proc.waitForLine((l) => l.includes('listening on'), { stream: 'stderr', timeoutMs: 10_000 });
   return {
     async stop() {
