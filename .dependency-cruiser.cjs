@@ -10,9 +10,11 @@ const IO_BUILTINS = '^(node:)?(fs|fs/promises|child_process|net|dgram|http|https
 const PURE = [
   '^config/(issues|raw-config|schema|schema-values|schema-vrrp|schema-ipvs|validate|rules|rules-vrrp|rules-ipvs|rule-finding|yaml-source)[.]ts$',
   '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|ipvs-handlers|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
-  '^src/core/(ip|errors|result|fake-clock)[.]ts$',
+  '^src/core/(ip|errors|result|fake-clock|command-line)[.]ts$',
   '^src/ipvs/(model|nlattr|genl-numbers|genl-codec|genl-decode|genl-ctrl|validate|ipvs-error|request-gate|plan)[.]ts$',
   '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine)[.]ts$',
+  '^ha/(tracker-effect|periodic-tracker)[.]ts$',
+  '^src/vrrp/vrrp-settings[.]ts$',
   '^src/control/protocol[.]ts$',
   '^src/cli/registry[.]ts$',
   '^src/lab/(probe-analysis|topology-plan|uml-init-script|uml-modules|cli-flags|prober-lines|ipvsadm-stats|lab-daemon-config|lab-report)[.]ts$',

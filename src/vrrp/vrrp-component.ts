@@ -12,6 +12,9 @@ import type { VrrpConfig } from '../../config/schema-vrrp.js';
 import { createKernelVrrpResources, kernelVrrpInstanceDeps, type KernelVrrpResources } from '../../ha/kernel-vrrp-deps.js';
 import { createVrrpInstance, type VrrpInstance } from '../../ha/vrrp-instance.js';
 import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings } from './vrrp-settings.js';
+import { buildVrrpTrackers, effectOf, type VrrpTrackerSet } from './vrrp-trackers.js';
+import { mkdir, writeFile, access } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 export interface VrrpComponentDeps {
   readonly clock: Clock;
@@ -23,6 +26,36 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
   const log = deps.logger.child({ component: 'vrrp' });
   let resources: KernelVrrpResources | undefined;
   let instances: VrrpInstance[] = [];
+  let trackers: VrrpTrackerSet | undefined;
+  const unsubscribes: (() => void)[] = [];
+
+  /** Every tracker change re-evaluates the instance's priority and fault (keepalived's weight rules). */
+  function followTrackers(instance: VrrpInstance, set: VrrpTrackerSet): void {
+    const refs = set.refsFor(instance.name);
+    if (refs.length === 0) return;
+    let last = '';
+    const apply = (): void => {
+      const effect = effectOf(refs);
+      const key = JSON.stringify(effect);
+      if (key === last) return;
+      last = key;
+      log.info('vrrp trackers', { instance: instance.name, priorityAdjustment: effect.priorityAdjustment, isFault: effect.isFault, faultedBy: effect.faultedBy });
+      instance.setTrackers(effect.priorityAdjustment, effect.isFault);
+    };
+    for (const r of refs) unsubscribes.push(r.tracker.onChange(apply));
+    apply();
+  }
+
+  /** keepalived init_file: create a missing track file with its initial value. */
+  async function initTrackFiles(): Promise<void> {
+    for (const f of config.trackFiles) {
+      if (f.initialValue === undefined) continue;
+      const isPresent = await access(f.path).then(() => true, () => false);
+      if (isPresent) continue;
+      await mkdir(dirname(f.path), { recursive: true });
+      await writeFile(f.path, `${f.initialValue}\n`);
+    }
+  }
 
   async function startInstances(signal: AbortSignal, shared: KernelVrrpResources): Promise<void> {
     for (const instanceConfig of config.instances) {
@@ -46,6 +79,7 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       instance.onEvent((event) => instanceLog.info('vrrp event', { ...event }));
       instances.push(instance);
       await instance.start(signal);
+      if (trackers !== undefined) followTrackers(instance, trackers);
       log.info('vrrp instance started', { instance: settings.name, vrid: settings.vrid, priority: settings.priority, source: primary.text });
     }
   }
@@ -56,7 +90,12 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       if (resources !== undefined) return;
       const shared = createKernelVrrpResources({ runner: deps.runner, logger: log });
       resources = shared;
+      if (config.syncGroups.length > 0) log.warn('vrrp sync groups: their trackers apply to every member, but members do not yet move together', { groups: config.syncGroups.map((g) => g.name) });
+      if (config.scripts.some((sc) => sc.user !== undefined)) log.warn('vrrp scripts run as the lvsd user: per-script users are not applied yet');
       try {
+        await initTrackFiles();
+        trackers = buildVrrpTrackers(config, { clock: deps.clock, logger: log, runner: deps.runner, links: shared.addressManager });
+        for (const tr of trackers.all) tr.start();
         await startInstances(signal, shared);
       } catch (e) {
         await stopAll();
@@ -64,7 +103,7 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       }
     },
     stop: stopAll,
-    snapshot: () => ({ instances: instances.map((i) => i.snapshot()) }),
+    snapshot: () => ({ instances: instances.map((i) => i.snapshot()), trackers: trackers?.all.map((tr) => tr.snapshot()) ?? [] }),
   };
 
   async function stopAll(): Promise<void> {
@@ -77,6 +116,9 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
         log.error('vrrp instance failed to stop', { instance: instance.name, err: describeError(e) });
       }
     }
+    for (const u of unsubscribes.splice(0)) u();
+    for (const tr of trackers?.all ?? []) tr.stop();
+    trackers = undefined;
     resources?.close();
     resources = undefined;
   }

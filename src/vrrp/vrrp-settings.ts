@@ -77,9 +77,6 @@ export function choosePrimaryAddress(instance: VrrpInstanceConfig, addresses: re
 /** Settings the config accepts but this version does not act on yet: said at start, never silently dropped. */
 export function describeUnappliedSettings(instance: VrrpInstanceConfig): string[] {
   const unapplied: string[] = [];
-  if (instance.trackInterfaces.length > 0) unapplied.push('trackInterfaces');
-  if (instance.trackScripts.length > 0) unapplied.push('trackScripts');
-  if (instance.trackFiles.length > 0) unapplied.push('trackFiles');
   if (Object.values(instance.notify).some((v) => v !== undefined)) unapplied.push('notify');
   if (instance.virtualMac !== false) unapplied.push('virtualMac');
   return unapplied;

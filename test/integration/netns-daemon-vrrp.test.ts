@@ -21,13 +21,15 @@ const BIN = fileURLToPath(new URL('../../../bin/lvsd.js', import.meta.url));
 const VIP = '192.0.2.50';
 const gate = requirePrereqs(['root', 'netns', 'ip', 'arping']);
 
-function directorConfig(dir: string, name: string, priority: number): string {
+function directorConfig(dir: string, name: string, priority: number, trackFile?: string): string {
+  const tracking = trackFile === undefined ? '' : `  trackFiles: [{ name: maint, path: ${trackFile}, weight: -100, initialValue: 0 }]\n`;
+  const ref = trackFile === undefined ? '' : ', trackFiles: [{ file: maint }]';
   return `global: { routerId: ${name} }
 daemon: { controlSocket: ${dir}/${name}.sock, pidFile: ${dir}/${name}.pid, stateDir: ${dir}/${name}-state }
 log: { level: info, format: json }
 vrrp:
-  instances:
-    - { name: VI_1, interface: eth0, vrid: 51, priority: ${priority}, version: 3, advertInterval: 200ms, vips: [${VIP}/32] }
+${tracking}  instances:
+    - { name: VI_1, interface: eth0, vrid: 51, priority: ${priority}, version: 3, advertInterval: 200ms, vips: [${VIP}/32]${ref} }
 `;
 }
 
@@ -60,7 +62,7 @@ async function waitForSocket(path: string, daemon: LabProcess): Promise<void> {
   throw new Error(`${daemon.name} did not come up: ${daemon.lines('stderr').slice(-5).join(' | ')}`);
 }
 
-gate.test('two lvsd daemons: the higher priority holds the VIP; SIGTERM hands it over and the daemon exits 0', async (t: ExecutionContext) => {
+async function startPair(t: ExecutionContext, trackFile?: (dir: string) => string) {
   const dir = await mkdtemp(join(tmpdir(), 'lvsd-vrrp-'));
   const topology = await createTopology(
     { directorCount: 2, realServerCount: 0, hasClient: false, hasHttpServers: false },
@@ -71,17 +73,22 @@ gate.test('two lvsd daemons: the higher priority holds the VIP; SIGTERM hands it
     await rm(dir, { recursive: true, force: true });
   });
   const [d1, d2] = topology.directors;
-  if (d1 === undefined || d2 === undefined) return t.fail('two directors');
+  if (d1 === undefined || d2 === undefined) throw new Error('two directors');
   const daemons: LabProcess[] = [];
   for (const [d, priority] of [[d1, 150], [d2, 100]] as const) {
     const file = join(dir, `${d.name}.yaml`);
-    await writeFile(file, directorConfig(dir, d.name, priority));
+    await writeFile(file, directorConfig(dir, d.name, priority, d === d1 && trackFile !== undefined ? trackFile(dir) : undefined));
     daemons.push(await topology.spawn(d.namespace, { name: `lvsd ${d.name}`, file: process.execPath, args: [BIN, 'run', '--config', file, '--foreground'] }));
   }
   const [p1, p2] = daemons;
-  if (p1 === undefined || p2 === undefined) return t.fail('two daemons');
+  if (p1 === undefined || p2 === undefined) throw new Error('two daemons');
   await waitForSocket(join(dir, `${d1.name}.sock`), p1);
   await waitForSocket(join(dir, `${d2.name}.sock`), p2);
+  return { dir, topology, d1, d2, p1, p2 };
+}
+
+gate.test('two lvsd daemons: the higher priority holds the VIP; SIGTERM hands it over and the daemon exits 0', async (t: ExecutionContext) => {
+  const { dir, topology, d1, d2, p1, p2 } = await startPair(t);
 
   t.deepEqual(await waitForVipOn(topology, [d1.name]), [d1.name], 'the priority-150 director holds the VIP, alone');
   const status = await sendControlRequest(join(dir, `${d1.name}.sock`), 'status');
@@ -100,5 +107,17 @@ gate.test('two lvsd daemons: the higher priority holds the VIP; SIGTERM hands it
   t.deepEqual(exit, { exitCode: 0, signal: null }, p1.lines('stderr').slice(-5).join('\n'));
   t.deepEqual(await waitForVipOn(topology, [d2.name]), [d2.name], 'after SIGTERM the VIP is on director-2 alone');
   t.true(p1.lines('stderr').some((l) => l.includes('"message":"lvsd stopped"')));
+  await p2.stop(10_000);
+});
+
+gate.test('a tracked file lowers the master below the backup: the VIP moves, and comes back when the file is cleared', async (t: ExecutionContext) => {
+  const { dir, topology, d1, d2, p1, p2 } = await startPair(t, (dir) => join(dir, 'maint'));
+  t.deepEqual(await waitForVipOn(topology, [d1.name]), [d1.name]);
+  await writeFile(join(dir, 'maint'), '1\n'); // 1 x -100: priority 150 -> 50, below the backup's 100
+  t.deepEqual(await waitForVipOn(topology, [d2.name]), [d2.name], 'the backup preempts the lowered master');
+  t.true(p1.lines('stderr').some((l) => l.includes('"message":"vrrp trackers"') && l.includes('"priorityAdjustment":-100')));
+  await writeFile(join(dir, 'maint'), '0\n');
+  t.deepEqual(await waitForVipOn(topology, [d1.name]), [d1.name], 'back at 150, director-1 preempts again');
+  await p1.stop(10_000);
   await p2.stop(10_000);
 });
