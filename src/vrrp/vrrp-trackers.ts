@@ -48,7 +48,7 @@ export function buildVrrpTrackers(vrrp: VrrpConfig, deps: { clock: Clock; logger
     return get(`script ${name}`, () =>
       createPeriodicTracker(
         { name: `script ${name}`, intervalMs: script.interval, rise: script.rise, fall: script.fall, initial: { kind: 'up-down', isUp: !script.isInitiallyFailed } },
-        argv.ok ? scriptProbe(argv.value, script.timeout ?? script.interval, deps.runner) : async () => ({ kind: 'up-down', isUp: false, detail: argv.error }),
+        argv.ok ? scriptProbe(argv.value, script.timeout ?? script.interval, deps.runner) : () => Promise.resolve({ kind: 'up-down', isUp: false, detail: argv.error }),
         deps,
       ),
     );
