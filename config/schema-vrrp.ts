@@ -145,6 +145,8 @@ export const vrrpSchema = z
     scripts: z.array(vrrpScriptSchema).default([]),
     trackFiles: z.array(trackFileSchema).default([]),
     syncGroups: z.array(syncGroupSchema).default([]),
+    /** Append every VRRP event (transitions with their reason, VIP changes, GARP rounds) as JSON lines. */
+    eventLog: z.string().regex(/^\//, { error: 'expected an absolute path' }).optional(),
   })
   .describe('VRRP between directors: the instances that float VIPs, their trackers and sync groups.');
 

@@ -13,6 +13,8 @@ import { createKernelVrrpResources, kernelVrrpInstanceDeps, type KernelVrrpResou
 import { createVrrpInstance, type VrrpInstance } from '../../ha/vrrp-instance.js';
 import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings } from './vrrp-settings.js';
 import { buildVrrpTrackers, effectOf, type VrrpTrackerSet } from './vrrp-trackers.js';
+import { createNotifyQueue, notifyCommands, notifyStateOf } from './notify.js';
+import { createJsonLinesFile } from './json-lines-file.js';
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -28,6 +30,8 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
   let instances: VrrpInstance[] = [];
   let trackers: VrrpTrackerSet | undefined;
   const unsubscribes: (() => void)[] = [];
+  const notifyQueue = createNotifyQueue(deps.runner, log.child({ component: 'vrrp-notify' }));
+  const eventFile = config.eventLog === undefined ? undefined : createJsonLinesFile(config.eventLog, log);
 
   /** Every tracker change re-evaluates the instance's priority and fault (keepalived's weight rules). */
   function followTrackers(instance: VrrpInstance, set: VrrpTrackerSet): void {
@@ -76,7 +80,14 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
           logger: instanceLog,
         }),
       );
-      instance.onEvent((event) => instanceLog.info('vrrp event', { ...event }));
+      instance.onEvent((event) => {
+        instanceLog.info('vrrp event', { ...event });
+        eventFile?.append({ ...event, wallTime: new Date(event.wallTimeMs).toISOString() });
+        const state = notifyStateOf(event);
+        if (state !== undefined && event.kind === 'transition') {
+          for (const argv of notifyCommands(state, instanceConfig.notify, instanceConfig.name, event.priority)) notifyQueue.submit(argv);
+        }
+      });
       instances.push(instance);
       await instance.start(signal);
       if (trackers !== undefined) followTrackers(instance, trackers);
@@ -90,7 +101,7 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       if (resources !== undefined) return;
       const shared = createKernelVrrpResources({ runner: deps.runner, logger: log });
       resources = shared;
-      if (config.syncGroups.length > 0) log.warn('vrrp sync groups: their trackers apply to every member, but members do not yet move together', { groups: config.syncGroups.map((g) => g.name) });
+      if (config.syncGroups.length > 0) log.warn('vrrp sync groups: their trackers apply to every member, but members do not yet move together and group notify scripts do not run', { groups: config.syncGroups.map((g) => g.name) });
       if (config.scripts.some((sc) => sc.user !== undefined)) log.warn('vrrp scripts run as the lvsd user: per-script users are not applied yet');
       try {
         await initTrackFiles();
@@ -116,6 +127,9 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
         log.error('vrrp instance failed to stop', { instance: instance.name, err: describeError(e) });
       }
     }
+    // The STOP notifications and the last events are out before the daemon exits.
+    await notifyQueue.drain();
+    await eventFile?.drain();
     for (const u of unsubscribes.splice(0)) u();
     for (const tr of trackers?.all ?? []) tr.stop();
     trackers = undefined;

@@ -77,7 +77,6 @@ export function choosePrimaryAddress(instance: VrrpInstanceConfig, addresses: re
 /** Settings the config accepts but this version does not act on yet: said at start, never silently dropped. */
 export function describeUnappliedSettings(instance: VrrpInstanceConfig): string[] {
   const unapplied: string[] = [];
-  if (Object.values(instance.notify).some((v) => v !== undefined)) unapplied.push('notify');
   if (instance.virtualMac !== false) unapplied.push('virtualMac');
   return unapplied;
 }

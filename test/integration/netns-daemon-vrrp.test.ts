@@ -3,7 +3,7 @@
  * the higher priority holds it, and SIGTERM on the master hands it over (planned handover) while the
  * stopping daemon exits 0. Host kernel; the VIP is checked with `ip addr` in each namespace.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +28,9 @@ function directorConfig(dir: string, name: string, priority: number, trackFile?:
 daemon: { controlSocket: ${dir}/${name}.sock, pidFile: ${dir}/${name}.pid, stateDir: ${dir}/${name}-state }
 log: { level: info, format: json }
 vrrp:
+  eventLog: ${dir}/${name}-events.jsonl
 ${tracking}  instances:
-    - { name: VI_1, interface: eth0, vrid: 51, priority: ${priority}, version: 3, advertInterval: 200ms, vips: [${VIP}/32]${ref} }
+    - { name: VI_1, interface: eth0, vrid: 51, priority: ${priority}, version: 3, advertInterval: 200ms, vips: [${VIP}/32]${ref}, notify: { any: "${dir}/notify.sh ${name}" } }
 `;
 }
 
@@ -74,6 +75,8 @@ async function startPair(t: ExecutionContext, trackFile?: (dir: string) => strin
   });
   const [d1, d2] = topology.directors;
   if (d1 === undefined || d2 === undefined) throw new Error('two directors');
+  // keepalived's notify: the script gets TYPE NAME STATE PRIORITY after its own arguments.
+  await writeFile(join(dir, 'notify.sh'), `#!/bin/sh\nwho=$1; shift\necho "$@" >> ${dir}/notify-$who\n`, { mode: 0o755 });
   const daemons: LabProcess[] = [];
   for (const [d, priority] of [[d1, 150], [d2, 100]] as const) {
     const file = join(dir, `${d.name}.yaml`);
@@ -108,6 +111,20 @@ gate.test('two lvsd daemons: the higher priority holds the VIP; SIGTERM hands it
   t.deepEqual(await waitForVipOn(topology, [d2.name]), [d2.name], 'after SIGTERM the VIP is on director-2 alone');
   t.true(p1.lines('stderr').some((l) => l.includes('"message":"lvsd stopped"')));
   await p2.stop(10_000);
+
+  // Notify scripts ran in transition order, with keepalived's arguments.
+  t.deepEqual((await readFile(join(dir, `notify-${d1.name}`), 'utf8')).trim().split('\n'), ['INSTANCE VI_1 BACKUP 150', 'INSTANCE VI_1 MASTER 150', 'INSTANCE VI_1 STOP 150']);
+  const d2Lines = (await readFile(join(dir, `notify-${d2.name}`), 'utf8')).trim().split('\n');
+  t.deepEqual(d2Lines.slice(0, 2), ['INSTANCE VI_1 BACKUP 100', 'INSTANCE VI_1 MASTER 100']);
+  // The event log: every transition, in order, with its reason.
+  const events = (await readFile(join(dir, `${d1.name}-events.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; kind: string; to?: string; reason?: string });
+  t.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'numbered in order, none missing');
+  const transitions = events.filter((e) => e.kind === 'transition');
+  t.is(`${transitions[0]?.to} (${transitions[0]?.reason})`, 'backup (startup)');
+  // Whoever started first: director-1 wins by its down timer, or by preempting director-2.
+  t.is(transitions[1]?.to, 'master');
+  t.true(['no-master-heard', 'preempting-lower-priority'].includes(transitions[1]?.reason ?? ''), transitions[1]?.reason);
+  t.is(transitions.at(-1)?.reason?.startsWith('handover-') ?? false, true, 'it ends with the planned handover');
 });
 
 gate.test('a tracked file lowers the master below the backup: the VIP moves, and comes back when the file is cleared', async (t: ExecutionContext) => {

@@ -80,5 +80,5 @@ test('settings the daemon does not act on yet are named, never silently dropped'
 `);
   const vi = c.vrrp.instances[0];
   if (vi === undefined) return t.fail();
-  t.deepEqual(describeUnappliedSettings(vi), ['notify', 'virtualMac']);
+  t.deepEqual(describeUnappliedSettings(vi), ['virtualMac']);
 });
