@@ -87,6 +87,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['lvsd lab', 'lvsd lab --directors 3 --scenario traffic-through-vip'],
     load: () => import('./commands/lab.js'),
   },
+  {
+    name: 'realserver setup',
+    summary: 'prepare this host as a real server of a DR or TUN service (VIP on lo or tunl0, ARP sysctls)',
+    usage: 'lvsd realserver setup --vip ADDR --method dr|tun [--interface IF] [--undo] [--dry-run] [--state-dir DIR] [--json]',
+    options: [
+      { flag: '--vip ADDR', text: 'the virtual address (IPv4, or IPv6 with dr); it goes on as /32 or /128' },
+      { flag: '--method dr|tun', text: 'dr: VIP on lo; tun: VIP on tunl0 (loads ipip, brings tunl0 up, rp_filter 2 on tunl0)' },
+      { flag: '-i, --interface IF', text: 'the interface facing the director (eth0): arp_ignore/arp_announce are set on it as well as on all' },
+      { flag: '--undo', text: 'restore what setup changed for this VIP, as recorded in the state file' },
+      { flag: '-n, --dry-run', text: 'print the changes without making them' },
+      { flag: '--state-dir DIR', text: 'where the changes are recorded (default /run/lvsd/realserver; one per network namespace)' },
+      { flag: '--json', text: 'print the outcome as JSON' },
+    ],
+    examples: [
+      'lvsd realserver setup --vip 192.0.2.50 --method dr --interface eth0',
+      'lvsd realserver setup --vip 192.0.2.50 --method tun',
+      'lvsd realserver setup --vip 192.0.2.50 --method dr --undo',
+    ],
+    load: () => import('./commands/realserver.js'),
+  },
 ];
 
 export function findCommand(argv: readonly string[]): { spec: CommandSpec; rest: readonly string[] } | undefined {
