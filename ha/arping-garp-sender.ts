@@ -77,6 +77,7 @@ export function createArpingGarpSender(options: ArpingGarpSenderOptions, deps: A
           counters.inFlight -= 1;
         });
     },
+    prepare: () => undefined, // the constructor already ran arping -V
     snapshot: () => counters.snapshot(),
     close() {
       if (isClosed) return;

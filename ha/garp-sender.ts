@@ -21,6 +21,11 @@ export interface GarpSenderSnapshot {
 
 export interface GarpSender {
   announce(address: IpAddress, interfaceName: string): void;
+  /**
+   * Called once per VIP when an instance starts, long before its first takeover: whatever the first
+   * announcement would otherwise set up (a link lookup, a socket) is done now. Never throws.
+   */
+  prepare(address: IpAddress, interfaceName: string): void;
   snapshot(): GarpSenderSnapshot;
   /** Idempotent: stops what is in flight (an arping already sent its packet within milliseconds). */
   close(): void;
@@ -60,6 +65,9 @@ export function createFamilyGarpSender(senders: { readonly ipv4?: GarpSender; re
       }
       unsupported.started += 1;
       unsupported.fail('unsupported-family');
+    },
+    prepare(address, interfaceName) {
+      (address.family === 4 ? senders.ipv4 : senders.ipv6)?.prepare(address, interfaceName);
     },
     snapshot() {
       const parts = [senders.ipv4?.snapshot(), senders.ipv6?.snapshot(), unsupported.snapshot()].filter((s) => s !== undefined);

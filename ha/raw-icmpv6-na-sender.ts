@@ -102,6 +102,15 @@ export function createRawIcmpv6NaSender(deps: RawIcmpv6NaSenderDeps): GarpSender
           counters.inFlight -= 1;
         });
     },
+    prepare(address, interfaceName) {
+      if (isClosed) return;
+      deps.links
+        .lookup(interfaceName)
+        .then((info) => {
+          if (!isClosed) socketFor(interfaceName, info.index);
+        })
+        .catch((err: unknown) => logger.warn('unsolicited neighbour advertisements will fail', { vip: address.text, iface: interfaceName, err: describeError(err) }));
+    },
     snapshot: () => counters.snapshot(),
     close() {
       if (isClosed) return;

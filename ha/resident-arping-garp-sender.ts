@@ -116,6 +116,7 @@ export function createResidentArpingGarpSender(options: ResidentArpingGarpSender
       counters.inFlight += 1;
       helper.stdin.write(`${id} ${interfaceName} ${address.text}\n`);
     },
+    prepare: () => undefined, // the helper is already running
     snapshot: () => counters.snapshot(),
     close() {
       if (isClosed) return;

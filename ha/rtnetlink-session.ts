@@ -48,9 +48,13 @@ export function createRtnetlinkSession(options: RtnetlinkSessionOptions = {}): R
     // the kernel caps it at net.core.rmem_max; one request at a time keeps the queue short anyway
   }
   let tail: Promise<unknown> = Promise.resolve();
+  let inFlight = 0;
   let isClosed = false;
 
-  /** Runs `work` after every earlier request settled: one request in flight. */
+  /**
+   * Runs `work` after every earlier request settled: one request in flight. With none in flight the
+   * request is sent at once, in the caller's turn (a takeover's VIP add is the latency that matters).
+   */
   const serial = <T>(what: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> => {
     const run = async (): Promise<T> => {
       if (isClosed) throw new VrrpError('ERR_VRRP_CLOSED', `${what}: rtnetlink session closed`);
@@ -62,8 +66,13 @@ export function createRtnetlinkSession(options: RtnetlinkSessionOptions = {}): R
         throw new VrrpError('ERR_VRRP_NETLINK', `${what}: ${describeError(e)}`, { cause: e, details: { timeoutMs } });
       }
     };
-    const result = tail.then(run, run);
-    tail = result.catch(() => undefined);
+    const isIdle = inFlight === 0;
+    inFlight += 1;
+    const result = isIdle ? run() : tail.then(run, run);
+    const settled = (): void => {
+      inFlight -= 1;
+    };
+    tail = result.then(settled, settled);
     return result;
   };
 

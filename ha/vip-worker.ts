@@ -87,6 +87,11 @@ export class VipWorker {
     return removed;
   }
 
+  /** At start: lets the GARP/NA sender set up for every VIP's interface before the first takeover. */
+  prepareAnnouncements(): void {
+    for (const vip of this.assignments) this.deps.garpSender.prepare(vip.address.address, vip.interfaceName);
+  }
+
   /** Resolves when every operation queued so far has finished. */
   drained(): Promise<void> {
     return this.tail;
@@ -108,9 +113,14 @@ export class VipWorker {
     };
   }
 
+  /**
+   * Runs `work` after everything queued before it. When nothing is queued it starts at once, in the
+   * caller's turn: the netlink request of a takeover's add leaves before the transition is logged.
+   */
   private enqueue(work: () => Promise<void>): void {
+    const isIdle = this.pending === 0;
     this.pending += 1;
-    this.tail = this.tail.then(work).then(
+    this.tail = (isIdle ? work() : this.tail.then(work)).then(
       () => {
         this.pending -= 1;
       },

@@ -58,8 +58,11 @@ export class VrrpEventLog {
     private readonly capacity = 1000,
   ) {}
 
-  emit(body: VrrpInstanceEventBody): VrrpInstanceEvent {
-    const event = { seq: this.nextSeq++, atMs: this.now(), wallTimeMs: this.wallNow(), ...this.identity, ...body } as VrrpInstanceEvent;
+  /** `atMs`: when it happened, if earlier than now (a transition is stamped with its step, not its log line). */
+  emit(body: VrrpInstanceEventBody, atMs?: number): VrrpInstanceEvent {
+    const nowMs = this.now();
+    const at = atMs ?? nowMs;
+    const event = { seq: this.nextSeq++, atMs: at, wallTimeMs: this.wallNow() - (nowMs - at), ...this.identity, ...body } as VrrpInstanceEvent;
     this.retained.push(event);
     if (this.retained.length > this.capacity) this.retained.shift();
     for (const listener of this.listeners) {

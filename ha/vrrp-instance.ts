@@ -194,6 +194,7 @@ class VrrpInstanceDriver implements VrrpInstance {
         this.log.emit({ kind: 'stale-vips-removed', addresses: stale });
       }
       if (startSignal.aborted) throw abortReason(startSignal);
+      this.worker.prepareAnnouncements();
     } catch (e) {
       this.closeResources();
       this.lifecycle = 'stopped';
@@ -271,11 +272,12 @@ class VrrpInstanceDriver implements VrrpInstance {
     this.isDispatching = true;
     try {
       for (let next = this.pendingEvents.shift(); next !== undefined; next = this.pendingEvents.shift()) {
+        const stepAtMs = this.deps.clock.now();
         const result = step(this.state, next, this.params);
         // The end of a planned handover because the new master spoke: release after a short delay.
         const releaseDelayMs = this.state.state === 'handover' && next.kind === 'advert-received' ? this.settings.handoverReleaseDelayMs : 0;
         this.state = result.next;
-        for (const effect of result.effects) this.execute(effect, releaseDelayMs);
+        for (const effect of result.effects) this.execute(effect, releaseDelayMs, stepAtMs);
       }
     } finally {
       this.isDispatching = false;
@@ -287,7 +289,7 @@ class VrrpInstanceDriver implements VrrpInstance {
     }
   }
 
-  private execute(effect: VrrpEffect, releaseDelayMs: number): void {
+  private execute(effect: VrrpEffect, releaseDelayMs: number, stepAtMs: number): void {
     switch (effect.kind) {
       case 'send-advert':
         this.sendAdvert(effect.priority);
@@ -316,7 +318,7 @@ class VrrpInstanceDriver implements VrrpInstance {
         const priority = effectivePriority(this.state, this.params);
         const masterAddress = this.state.masterAddress?.text ?? null;
         this.logger.info('vrrp transition', { from: effect.from, to: effect.to, reason: effect.reason, priority, master: masterAddress });
-        this.log.emit({ kind: 'transition', from: effect.from, to: effect.to, reason: effect.reason, priority, masterAddress });
+        this.log.emit({ kind: 'transition', from: effect.from, to: effect.to, reason: effect.reason, priority, masterAddress }, stepAtMs);
         return;
       }
       default:

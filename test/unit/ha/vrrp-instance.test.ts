@@ -229,6 +229,7 @@ test('start removes VIPs left on the interface by a crash, before the election',
   await h.start('A');
   t.deepEqual(a.addresses.texts('eth0'), []);
   t.like(a.instance.events()[0], { kind: 'stale-vips-removed', addresses: [VIP] });
+  t.deepEqual(a.garp.prepared, ['192.0.2.100@eth0'], 'the GARP sender was prepared before the election');
   t.true(a.logs.some((l) => l.level === 'warn' && l.message === 'stale vips removed at start'));
 });
 

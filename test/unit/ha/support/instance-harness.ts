@@ -48,6 +48,13 @@ export class RecordingGarpSender implements GarpSender {
     this.announcements.push({ atMs: this.clock.now(), address: address.text, interfaceName });
   }
 
+  /** Interfaces prepared, in order. */
+  readonly prepared: string[] = [];
+
+  prepare(address: IpAddress, interfaceName: string): void {
+    this.prepared.push(`${address.text}@${interfaceName}`);
+  }
+
   snapshot() {
     return this.counters.snapshot();
   }
