@@ -126,6 +126,8 @@ export interface KeepalivedInstanceOptions {
   readonly advertIntervalS?: number;
   readonly vrid?: number;
   readonly authPass?: string;
+  /** Default: the IPv4 VIP /32. */
+  readonly vip?: string;
 }
 
 /** A keepalived.conf with one instance like the lab directors': eth0, the VIP /32, state BACKUP. */
@@ -144,7 +146,7 @@ export function keepalivedConfig(node: LabNode, o: KeepalivedInstanceOptions): s
     `  advert_int ${o.advertIntervalS ?? 1}`,
     ...(o.authPass === undefined ? [] : ['  authentication {', '    auth_type PASS', `    auth_pass ${o.authPass}`, '  }']),
     '  virtual_ipaddress {',
-    `    ${VIP}/32 dev eth0`,
+    `    ${o.vip ?? `${VIP}/32`} dev eth0`,
     '  }',
     '}',
     '',
@@ -213,6 +215,16 @@ export async function tsharkFields(lab: VrrpLab, file: string, displayFilter: st
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => l.split('\t'));
+}
+
+/** The link-local address of a director's eth0 once duplicate address detection has finished. */
+export async function linkLocalOf(lab: VrrpLab, index: number): Promise<string> {
+  const node = lab.director(index);
+  return eventually(async () => {
+    const r = await lab.topology.execChecked(node.namespace, 'ip', ['-o', '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
+    const line = r.stdout.split('\n').find((l) => l.includes('inet6 fe80:') && !l.includes('tentative'));
+    return line?.split(/\s+/)[3]?.split('/')[0];
+  }, 10_000);
 }
 
 /** Waits until `check` holds, polling every 50 ms, at most `timeoutMs`. */
