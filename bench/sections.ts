@@ -1,0 +1,25 @@
+/**
+ * Every benchmark section, in report order. A section is loaded only when it runs. To add one
+ * (VRRP failover vs keepalived, health checks at scale): write a module exporting a
+ * BenchSectionModule, list it here with where it runs (`uml` sections share one boot, `host`
+ * sections run in namespaces on the host), the modules and binaries it needs and its share of the
+ * time budget.
+ */
+import { IPVS_MODULES } from '../src/lab/uml-modules.js';
+import type { BenchSectionSpec } from './bench-model.js';
+
+export const BENCH_SECTIONS: readonly BenchSectionSpec[] = [
+  {
+    name: 'ipvs',
+    title: 'IPVS apply, dump, weight change, ipvsadm start-up',
+    place: 'uml',
+    modules: IPVS_MODULES,
+    binaries: ['ipvsadm'],
+    budgetShare: 1,
+    load: async () => (await import('./ipvs/ipvs-bench.js')).ipvsBench,
+  },
+];
+
+export function findBenchSection(name: string): BenchSectionSpec | undefined {
+  return BENCH_SECTIONS.find((s) => s.name === name);
+}
