@@ -13,7 +13,7 @@ const PURE = [
   '^src/core/(ip|errors|result|fake-clock|command-line)[.]ts$',
   '^src/ipvs/(model|nlattr|genl-numbers|genl-codec|genl-decode|genl-ctrl|validate|ipvs-error|request-gate|plan)[.]ts$',
   '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine)[.]ts$',
-  '^ha/(tracker-effect|periodic-tracker)[.]ts$',
+  '^ha/(tracker-effect|periodic-tracker|vrrp-instance-settings|vrrp-datagram-assumptions|garp-schedule|ipv4-header|primary-address)[.]ts$',
   '^src/vrrp/vrrp-settings[.]ts$',
   '^src/control/protocol[.]ts$',
   '^src/cli/registry[.]ts$',

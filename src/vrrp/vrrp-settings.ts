@@ -5,7 +5,7 @@
  * interface's addresses.
  */
 import type { IpAddress } from '../core/ip.js';
-import { isLinkLocal } from '../core/ip.js';
+import { choosePrimaryAddress as choosePrimaryFromInterface } from '../../ha/primary-address.js';
 import type { InterfaceAddress } from '../../ha/address-manager.js';
 import { KEEPALIVED_GARP_SETTINGS, type GarpSettings } from '../../ha/garp-schedule.js';
 import { simpleTextAuthData } from '../../ha/vrrp-packet.js';
@@ -34,6 +34,8 @@ export function toVrrpSettings(instance: VrrpInstanceConfig, vrrp: VrrpConfig, p
     authentication: authData === undefined ? { type: 'none' } : { type: 'simple-text-password', authData },
     garp: garpSettings(instance, vrrp),
     ownAddresses,
+    // At most one advert interval (the driver's bound); 100 ms by default.
+    handoverReleaseDelayMs: Math.min(VRRP_SETTINGS_DEFAULTS.handoverReleaseDelayMs, Math.round(instance.advertInterval / 10) * 10),
   };
 }
 
@@ -61,17 +63,11 @@ export function garpSettings(instance: VrrpInstanceConfig, vrrp: VrrpConfig): Ga
   };
 }
 
-/**
- * The instance's primary address (RFC 5798 5.1.2.1 and 6.4.3's tie-break): the configured unicast
- * source, else for IPv4 the interface's first address that is not one of the instance's VIPs, for
- * IPv6 its link-local address. Undefined when the interface has none.
- */
+/** The instance's primary address: the configured unicast source, else ha/'s choice from the interface. */
 export function choosePrimaryAddress(instance: VrrpInstanceConfig, addresses: readonly InterfaceAddress[]): IpAddress | undefined {
   if (instance.unicast?.source !== undefined) return instance.unicast.source;
-  const family = instanceFamily(instance);
-  const vips = new Set([...instance.vips, ...instance.excludedVips].map((v) => v.address.address.text));
-  const candidates = addresses.map((a) => a.address.address).filter((a) => a.family === family && !vips.has(a.text));
-  return family === 6 ? candidates.find((a) => isLinkLocal(a)) : candidates[0];
+  const vips = [...instance.vips, ...instance.excludedVips].map((v) => v.address.address);
+  return choosePrimaryFromInterface(addresses, instanceFamily(instance), vips);
 }
 
 /** Settings the config accepts but this version does not act on yet: said at start, never silently dropped. */

@@ -82,3 +82,14 @@ test('settings the daemon does not act on yet are named, never silently dropped'
   if (vi === undefined) return t.fail();
   t.deepEqual(describeUnappliedSettings(vi), ['virtualMac']);
 });
+
+test('short advert intervals run: the handover release delay stays within one advert interval', (t) => {
+  for (const interval of ['10ms', '50ms', '100ms', '1s']) {
+    const c = config(ONE.replace('vrid: 51,', `vrid: 51, version: 3, advertInterval: ${interval},`));
+    const vi = c.vrrp.instances[0];
+    if (vi === undefined) return t.fail();
+    const s = toVrrpSettings(vi, c.vrrp, prefix('192.0.2.11').address, []);
+    t.deepEqual(describeInvalidSettings(s), [], `advertInterval ${interval}`);
+    t.true(s.handoverReleaseDelayMs <= s.adverIntervalCs * 10);
+  }
+});
