@@ -365,9 +365,13 @@ class Scheduler implements HealthScheduler {
       .then((result) => {
         probe.inFlight = undefined;
         probe.controller = undefined;
-        if (controller.signal.aborted && !isProbeTimeout(controller.signal)) return; // stopped or removed
-        if (!this.isRunning || this.probes.get(probe.key) !== probe) return;
-        this.onResult(probe, result, startedAtMs);
+        const isCurrent = this.isRunning && this.probes.get(probe.key) === probe;
+        if (controller.signal.aborted && !isProbeTimeout(controller.signal)) {
+          // Stopped or removed: the result means nothing. Started again meanwhile: probe afresh.
+          if (isCurrent && probe.timer === undefined) this.schedule(probe, this.deps.random() * probe.spec.timing.fastIntervalMs);
+          return;
+        }
+        if (isCurrent) this.onResult(probe, result, startedAtMs);
       })
       .catch((e: unknown) => {
         probe.inFlight = undefined;

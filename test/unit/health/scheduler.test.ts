@@ -219,3 +219,30 @@ test('a listener that throws is logged and the others still hear the event', asy
   t.true(entries.some((e) => e.message === 'health event listener threw'));
   await scheduler.stop();
 });
+
+test('started again while a stopped probe is still settling: the probe runs again', async (t) => {
+  const clock = new FakeClock(0);
+  let release: (() => void) | undefined;
+  let calls = 0;
+  const slowToSettle = {
+    kind: 'tcp',
+    check: (_target: unknown, signal: AbortSignal) =>
+      new Promise<{ ok: true; latencyMs: number }>((resolve) => {
+        calls++;
+        signal.addEventListener('abort', () => (release = () => resolve({ ok: true, latencyMs: 0 })), { once: true });
+        if (calls > 1) resolve({ ok: true, latencyMs: 0 });
+      }),
+  };
+  const scheduler = createHealthScheduler({ realServers: [rs('a', '192.0.2.21')] }, { clock, random: () => 0, logger: createMemoryLogger(), createChecker: () => slowToSettle });
+  scheduler.start();
+  clock.advance(0);
+  await flush();
+  const stopping = scheduler.stop();
+  scheduler.start();
+  release?.();
+  await stopping;
+  await runFor(clock, 300);
+  t.true(calls >= 2, 'probed again after the restart');
+  t.true(scheduler.snapshot().probes[0]?.runs !== undefined && (scheduler.snapshot().probes[0]?.runs ?? 0) >= 1);
+  await scheduler.stop();
+});
