@@ -41,7 +41,7 @@ export interface CheckerDeps {
   /** For PING_CHECK (icmp-checker.ts `createRawIcmpTransport`). */
   readonly icmp: IcmpEchoTransport;
   /** The environment MISC_CHECK programs start from (see misc-checker.ts). */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Builds the checker for a spec. Throws LvsdError ERR_INVALID_ARGUMENT for a spec that cannot work (a bad regex). */

@@ -30,7 +30,7 @@ export interface MiscCheckDeps {
    * The environment programs start from (the composition root passes lvsd's own); with it they also
    * get LVSD_RS_ADDRESS and LVSD_RS_PORT. Without it they inherit lvsd's environment unchanged.
    */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export function createMiscChecker(params: MiscCheckParams, deps: MiscCheckDeps): HealthChecker {
@@ -39,7 +39,7 @@ export function createMiscChecker(params: MiscCheckParams, deps: MiscCheckDeps):
     async check(target: CheckTarget, signal: AbortSignal): Promise<CheckResult> {
       const elapsed = startStopwatch(deps.clock);
       if (signal.aborted) return abortedFailure(signal, 'program-timeout', elapsed(), 'program exit');
-      const env = deps.env === undefined ? undefined : { ...deps.env, LVSD_RS_ADDRESS: target.address.text, LVSD_RS_PORT: String(target.port) };
+      const env = deps.env === undefined ? undefined : { ...definedOnly(deps.env), LVSD_RS_ADDRESS: target.address.text, LVSD_RS_PORT: String(target.port) };
       let result;
       try {
         result = await deps.runner.run({ file: params.file, args: params.args ?? [], timeoutMs: params.timeoutMs ?? NO_LIMIT_MS, signal, maxOutputBytes: 4096, ...(env === undefined ? {} : { env }) });
@@ -67,4 +67,10 @@ export function createMiscChecker(params: MiscCheckParams, deps: MiscCheckDeps):
 function firstLine(text: string): string | undefined {
   const line = text.trim().split('\n')[0]?.trim();
   return line === undefined || line === '' ? undefined : line.slice(0, 200);
+}
+
+function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
 }

@@ -15,83 +15,12 @@ import { describeError, LvsdError } from '../src/core/errors.js';
 import type { IpAddress } from '../src/core/ip.js';
 import type { Logger } from '../src/core/logger.js';
 import { isProbeTimeout, runCheck, type CheckResult, type CheckTarget, type HealthChecker } from './checker.js';
-import { checkSpecKey, stableKey, type CheckKind, type CheckSpec } from './check-spec.js';
-import { describeInvalidTiming, initialCheckState, nextCheckDelayMs, stepCheck, type CheckChange, type CheckState, type CheckTiming } from './hysteresis.js';
-import { evaluateRealServer, initialRealServerState, type Destination, type RealServerParams, type RealServerState } from './real-server-verdict.js';
+import { checkSpecKey, stableKey, type CheckSpec } from './check-spec.js';
+import type { HealthEvent, HealthEventListener, HealthPlan, HealthSnapshot, ProbeInfo, ProbeSpec, RealServerCause, RealServerSpec } from './health-plan.js';
+import { describeInvalidTiming, initialCheckState, nextCheckDelayMs, stepCheck, type CheckState } from './hysteresis.js';
+import { evaluateRealServer, initialRealServerState, type Destination, type RealServerState } from './real-server-verdict.js';
 
-export interface ProbeSpec {
-  readonly check: CheckSpec;
-  readonly timing: CheckTiming;
-}
-
-export interface RealServerSpec extends RealServerParams {
-  /** The caller's identity for this destination, e.g. `tcp 192.0.2.1:80 -> 192.0.2.21:80`. Unique in a plan. */
-  readonly id: string;
-  readonly address: IpAddress;
-  /** 0 for a service without ports (fwmark). */
-  readonly port: number;
-  /** Up only when all are; none means always up. */
-  readonly checks: readonly ProbeSpec[];
-}
-
-export interface HealthPlan {
-  readonly realServers: readonly RealServerSpec[];
-}
-
-export interface ProbeInfo {
-  readonly key: string;
-  readonly kind: CheckKind;
-  /** `192.0.2.21:80` or `[2001:db8::1]:80`. */
-  readonly target: string;
-}
-
-export type RealServerCause =
-  | { readonly kind: 'added' }
-  | { readonly kind: 'params' }
-  | { readonly kind: 'check'; readonly probe: ProbeInfo; readonly change: CheckChange }
-  | { readonly kind: 'report'; readonly probe: ProbeInfo; readonly result: CheckResult }
-  | { readonly kind: 'slowstart' };
-
-export type HealthEvent =
-  | { readonly type: 'check-changed'; readonly atMs: number; readonly probe: ProbeInfo; readonly change: CheckChange }
-  | {
-      readonly type: 'real-server-changed';
-      readonly atMs: number;
-      readonly realServerId: string;
-      readonly isUp: boolean;
-      readonly destination: Destination;
-      /** Absent when the real server was just added. */
-      readonly previous?: Destination;
-      readonly cause: RealServerCause;
-    }
-  | { readonly type: 'real-server-removed'; readonly atMs: number; readonly realServerId: string }
-  | { readonly type: 'first-round-complete'; readonly atMs: number };
-
-export type HealthEventListener = (event: HealthEvent) => void;
-
-export interface ProbeSnapshot extends ProbeInfo {
-  readonly state: CheckState;
-  readonly runs: number;
-  readonly isInFlight: boolean;
-  readonly nextDueMs?: number;
-  readonly realServerIds: readonly string[];
-}
-
-export interface RealServerSnapshot {
-  readonly id: string;
-  readonly isUp: boolean;
-  readonly destination: Destination;
-  readonly isRamping: boolean;
-  readonly probeKeys: readonly string[];
-}
-
-export interface HealthSnapshot {
-  readonly isRunning: boolean;
-  /** Every probe has produced a result since start (or since `beginRound`). */
-  readonly hasCompletedFirstRound: boolean;
-  readonly probes: readonly ProbeSnapshot[];
-  readonly realServers: readonly RealServerSnapshot[];
-}
+export type * from './health-plan.js';
 
 export interface HealthSchedulerParams {
   /** HAProxy `spread-checks`: each delay is moved by up to +-ratio of itself (0..0.5). Default 0. */

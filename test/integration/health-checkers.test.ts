@@ -279,6 +279,8 @@ leakFree('misc: exit codes, misc_dynamic weights, a missing program, and a hangi
   t.like(await probe(sh('exit 0', true), 80), { ok: true, weight: { kind: 'percent', value: 100 } });
   t.like(await probe(sh('kill -9 $$'), 80), { ok: false, reason: 'program-killed' });
   t.like(await probe({ kind: 'misc', file: join(dir, 'no-such-program') }, 80), { ok: false, reason: 'program-not-found' });
+  const withEnv = createChecker(sh('test "$LVSD_RS_ADDRESS:$LVSD_RS_PORT" = 127.0.0.1:8080 && test -n "$PATH"'), { ...deps, env: process.env });
+  t.like(await runCheck(withEnv, { address: LOOPBACK, port: 8080 }, { clock: systemClock, timeoutMs: 1000 }), { ok: true }, 'given the environment, the program learns its real server');
   const pids = join(dir, 'pids');
   // The script leaves a child and a grandchild behind and ignores SIGTERM itself.
   const hang = sh(`trap '' TERM; (sleep 60 & echo $! >> ${pids}; sleep 60) & echo $! >> ${pids}; echo $$ >> ${pids}; sleep 60`);
