@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { agentResult } from '../../../health/agent-checker.js';
 import { parseAgentReply } from '../../../health/agent-reply.js';
 import { checkSpecKey, type CheckSpec } from '../../../health/check-spec.js';
@@ -88,4 +89,17 @@ test('check keys: equal specs give one key whatever the field order; addresses a
   t.is(checkSpecKey({ kind: 'tcp', port: 80, send: Uint8Array.from([1]), bindAddress: a.value }), checkSpecKey({ bindAddress: b.value, send: Uint8Array.from([1]), port: 80, kind: 'tcp' }));
   t.not(checkSpecKey({ kind: 'tcp', send: Uint8Array.from([1]) }), checkSpecKey({ kind: 'tcp', send: Uint8Array.from([2]) }));
   t.is(checkSpecKey({ kind: 'http', path: '/' }), checkSpecKey({ kind: 'http', path: '/', host: undefined } as unknown as CheckSpec));
+});
+
+test('property: the reply parsers and the ICMP decoders never throw on any input', (t) => {
+  fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => {
+    parseAgentReply(s);
+    parseSmtpReply(s);
+  }));
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+    decodeIcmpV4(b);
+    decodeIcmpV6(b);
+    judgeUdpReply(b, { minBytes: 1, maxBytes: 100 });
+  }));
+  t.pass();
 });
