@@ -84,8 +84,9 @@ export function evaluateRealServer(checks: readonly CheckState[], state: RealSer
   }
   const elapsedMs = nowMs - rampStartMs;
   const weight = Math.max(1, Math.ceil((full * elapsedMs) / params.slowstartMs));
-  const untilNextWeightMs = (weight * params.slowstartMs) / full - elapsedMs;
-  const stepMs = Math.max(params.slowstartMs / SLOWSTART_STEPS, untilNextWeightMs, 1);
+  // ceil() passes `weight` once elapsed exceeds weight x slowstartMs / full: 1 ms after that.
+  const untilNextWeightMs = (weight * params.slowstartMs) / full - elapsedMs + 1;
+  const stepMs = Math.max(params.slowstartMs / SLOWSTART_STEPS, untilNextWeightMs);
   return {
     next: { isUp: true, hasBeenUp: true, rampStartMs },
     destination: { isPresent: true, weight },

@@ -47,7 +47,7 @@ test('slowstart: after a recovery the weight ramps linearly from 1 to full over 
     state = v.next;
     return { weight: v.destination.weight, next: v.nextEvaluationMs };
   };
-  t.deepEqual(at(1000), { weight: 1, next: 1500 }, 'recovery at 1000 ms: weight 1, next step after slowstartMs/20');
+  t.deepEqual(at(1000), { weight: 1, next: 1500 }, 'recovery at 1000 ms: weight 1, next step after slowstartMs / 20');
   t.is(at(3500).weight, 25);
   t.is(at(6000).weight, 50);
   t.is(at(10_999).weight, 100);
