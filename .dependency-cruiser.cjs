@@ -8,19 +8,21 @@
  */
 const IO_BUILTINS = '^(node:)?(fs|fs/promises|child_process|net|dgram|http|https|http2|tls|dns|os|cluster|worker_threads|timers|timers/promises|readline|process)$';
 const PURE = [
-  '^config/(issues|raw-config|schema|schema-values|schema-vrrp|schema-ipvs|validate|rules|rules-vrrp|rules-ipvs|rule-finding|yaml-source)[.]ts$',
-  '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|ipvs-handlers|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
+  '^config/(issues|raw-config|schema|schema-values|schema-vrrp|schema-ipvs|schema-health|validate|rules|rules-vrrp|rules-ipvs|rule-finding|yaml-source)[.]ts$',
+  '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|ipvs-handlers|checker-handlers|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
   '^src/core/(ip|errors|result|fake-clock|command-line)[.]ts$',
   '^src/ipvs/(model|nlattr|genl-numbers|genl-codec|genl-decode|genl-ctrl|validate|ipvs-error|request-gate|plan)[.]ts$',
   '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine)[.]ts$',
   '^ha/(tracker-effect|periodic-tracker|vrrp-instance-settings|vrrp-datagram-assumptions|garp-schedule|ipv4-header|primary-address)[.]ts$',
   '^src/vrrp/vrrp-settings[.]ts$',
+  '^src/realserver/(realserver-plan|realserver-state|realserver-error|realserver-lab-checks)[.]ts$',
+  '^bench/(bench-model|format-bench-table|ipvs/big-table)[.]ts$',
   '^src/control/protocol[.]ts$',
   '^src/cli/registry[.]ts$',
   '^src/lab/(probe-analysis|topology-plan|uml-init-script|uml-modules|cli-flags|prober-lines|ipvsadm-stats|lab-daemon-config|lab-report)[.]ts$',
   '^src/lab/scenarios/traffic-through-vip-options[.]ts$',
 ];
-const IO_MODULES = '^(src/core/(command-runner|logger)|config/loader|config/keepalived/fs-source-reader)[.]ts$';
+const IO_MODULES = '^(src/core/(command-runner|logger|process-state)|config/loader|config/keepalived/fs-source-reader)[.]ts$';
 
 module.exports = {
   forbidden: [

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { duration, ipAddress, port } from './schema-values.js';
+import { realServerHealthFields, virtualServerHealthFields } from './schema-health.js';
 
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq', 'mh', 'fo', 'ovf'] as const;
 export const SCHEDULER_FLAGS = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port', 'flag-1', 'flag-2', 'flag-3'] as const;
@@ -31,6 +32,7 @@ const realServerSchema = z.strictObject({
   upperThreshold: z.number().int().min(0).default(0),
   /** Accept new connections again below this many (-y, lthreshold). */
   lowerThreshold: z.number().int().min(0).default(0),
+  ...realServerHealthFields,
 });
 
 const persistenceSchema = z.strictObject({
@@ -62,6 +64,7 @@ export const virtualServerSchema = z.strictObject({
   realServers: z.array(realServerSchema).default([]),
   /** Takes the traffic when no real server is available (keepalived sorry_server). */
   sorryServer: realServerSchema.optional(),
+  ...virtualServerHealthFields,
 });
 
 /** A member of a virtual server group: "192.0.2.10:80", "192.0.2.10-20:80" (a range of the last part), or a mark. */

@@ -5,6 +5,7 @@
  * yet, or reported as unknown (a likely typo). Support is added keyword by keyword by giving a
  * spec a handler (see global-defs-handlers.ts); the walker in translate.ts never changes.
  */
+import { CHECKER_CHILD_HANDLERS, CHECKER_HANDLERS, REAL_SERVER_HEALTH_HANDLERS, URL_HANDLERS, VIRTUAL_SERVER_HEALTH_HANDLERS } from './checker-handlers.js';
 import { GLOBAL_DEFS_IPVS_HANDLERS, REAL_SERVER_HANDLERS, TOP_LEVEL_IPVS_HANDLERS, VIRTUAL_SERVER_HANDLERS } from './ipvs-handlers.js';
 import {
   GLOBAL_DEFS_VRRP_HANDLERS,
@@ -116,19 +117,27 @@ const VRRP_INSTANCE: readonly KeywordSpec[] = withHandlers([
 const CHECKER_COMMON = values(`connect_ip connect_port bindto bind_if bind_port fwmark connect_timeout retry
   delay_before_retry warmup delay_loop alpha log_all_failures nb_get_retry`);
 
-const URL = block('url', values('path digest status_code virtualhost regex regex_no_match regex_options regex_stack regex_min_offset regex_max_offset'));
+const URL = block('url', withHandlers(values('path digest status_code virtualhost regex regex_no_match regex_options regex_stack regex_min_offset regex_max_offset'), URL_HANDLERS));
 
-const CHECKERS: readonly KeywordSpec[] = [
-  ...block('TCP_CHECK PING_CHECK', CHECKER_COMMON),
-  ...block('HTTP_GET', [...CHECKER_COMMON, ...values('http_protocol fast_recovery virtualhost'), ...URL]),
-  ...block('SSL_GET', [...CHECKER_COMMON, ...values('http_protocol fast_recovery virtualhost enable_sni sni_name tls_compliant'), ...URL]),
-  ...block('SMTP_CHECK', [...CHECKER_COMMON, ...values('helo_name'), ...block('host', CHECKER_COMMON)]),
-  ...block('DNS_CHECK', [...CHECKER_COMMON, ...values('type name')]),
-  ...block('MISC_CHECK', [...CHECKER_COMMON, ...values('misc_path misc_timeout misc_dynamic user')]),
-  ...block('UDP_CHECK', [...CHECKER_COMMON, ...values('payload require_reply min_reply_length max_reply_length')]),
-  ...block('FILE_CHECK', [...CHECKER_COMMON, ...values('track_file dynamic weight')]),
-  ...block('BFD_CHECK', [...CHECKER_COMMON, ...values('name weight')]),
-];
+/** One checker block, its children translated by checker-handlers.ts where supported. */
+const checkerBlock = (name: string, extra: readonly KeywordSpec[]): KeywordSpec[] =>
+  block(name, withHandlers([...CHECKER_COMMON, ...extra], CHECKER_CHILD_HANDLERS[name] ?? {}));
+
+const CHECKERS: readonly KeywordSpec[] = withHandlers(
+  [
+    ...checkerBlock('TCP_CHECK', []),
+    ...checkerBlock('PING_CHECK', []),
+    ...checkerBlock('HTTP_GET', [...values('http_protocol fast_recovery virtualhost'), ...URL]),
+    ...checkerBlock('SSL_GET', [...values('http_protocol fast_recovery virtualhost enable_sni sni_name tls_compliant'), ...URL]),
+    ...checkerBlock('SMTP_CHECK', [...values('helo_name'), ...block('host', CHECKER_COMMON)]),
+    ...checkerBlock('DNS_CHECK', values('type name')),
+    ...checkerBlock('MISC_CHECK', values('misc_path misc_timeout misc_dynamic user')),
+    ...block('UDP_CHECK', [...CHECKER_COMMON, ...values('payload require_reply min_reply_length max_reply_length')]),
+    ...block('FILE_CHECK', [...CHECKER_COMMON, ...values('track_file dynamic weight')]),
+    ...block('BFD_CHECK', [...CHECKER_COMMON, ...values('name weight')]),
+  ],
+  CHECKER_HANDLERS,
+);
 
 const SERVER_TIMING = values('retry delay_before_retry warmup connect_timeout delay_loop inhibit_on_failure alpha smtp_alert virtualhost snmp_name');
 
@@ -136,7 +145,7 @@ const REAL_SERVER: readonly KeywordSpec[] = withHandlers([
   ...SERVER_TIMING,
   ...values('weight lvs_method uthreshold lthreshold notify_up notify_down'),
   ...CHECKERS,
-], REAL_SERVER_HANDLERS);
+], { ...REAL_SERVER_HANDLERS, ...REAL_SERVER_HEALTH_HANDLERS });
 
 const VIRTUAL_SERVER: readonly KeywordSpec[] = withHandlers([
   ...SERVER_TIMING,
@@ -145,7 +154,7 @@ const VIRTUAL_SERVER: readonly KeywordSpec[] = withHandlers([
     omega quorum quorum_up quorum_down hysteresis weight sorry_server sorry_server_inhibit sorry_server_lvs_method
     nat_mask`),
   ...block('real_server', REAL_SERVER),
-], VIRTUAL_SERVER_HANDLERS);
+], { ...VIRTUAL_SERVER_HANDLERS, ...VIRTUAL_SERVER_HEALTH_HANDLERS });
 
 const ROOT: readonly KeywordSpec[] = withHandlers(
   [

@@ -14,6 +14,10 @@ export interface TranslateContext {
   readonly scope: ConfigPath;
   /** Sets the model value at `path`; a second value for the same path replaces the first, with a warning. */
   set(path: ConfigPath, value: unknown, at: SourceLocation): void;
+  /** Whether a value was written at `path` (a keepalived default counts). */
+  has(path: ConfigPath): boolean;
+  /** Sets keepalived's default for `path` unless it has a value; a later `set` replaces it without a warning. */
+  setDefault(path: ConfigPath, value: unknown, at: SourceLocation): void;
   /** Appends to the array at `path` (created on first use); returns the new item's index. */
   append(path: ConfigPath, value: unknown, at: SourceLocation): number;
   /** Records where a model object (such as `global`) was opened, if nothing was recorded there yet. */

@@ -31,15 +31,17 @@ class ModelBuilder {
   readonly locations: LocationIndex;
   private readonly recorded = new Set<string>();
   private readonly assigned = new Map<string, SourceLocation>();
+  /** Paths holding a keepalived default, which an explicit keyword replaces silently. */
+  private readonly defaulted = new Set<string>();
 
   constructor(file: string) {
     this.locations = new LocationIndex({ file, line: 1, column: 1 });
   }
 
-  /** The previous location when the path already had a value. */
+  /** The previous location when the path already had a value (a default does not count). */
   set(path: ConfigPath, value: unknown, at: SourceLocation): SourceLocation | undefined {
     const key = pathKey(path);
-    const previous = this.assigned.get(key);
+    const previous = this.defaulted.delete(key) ? undefined : this.assigned.get(key);
     const parent = this.containerFor(path, at);
     const last = path[path.length - 1];
     if (parent === undefined || last === undefined) return previous;
@@ -47,6 +49,18 @@ class ModelBuilder {
     this.assigned.set(key, at);
     this.record(path, at, true);
     return previous;
+  }
+
+  has(path: ConfigPath): boolean {
+    return this.assigned.has(pathKey(path));
+  }
+
+  /** Sets a keepalived default unless the path has a value already. */
+  setDefault(path: ConfigPath, value: unknown, at: SourceLocation): void {
+    const key = pathKey(path);
+    if (this.assigned.has(key)) return;
+    this.set(path, value, at);
+    this.defaulted.add(key);
   }
 
   /** Returns the new item's index. */
@@ -175,6 +189,8 @@ class Walker {
         }
       },
       append: (path, value, at) => this.model.append(path, value, at),
+      setDefault: (path, value, at) => this.model.setDefault(path, value, at),
+      has: (path) => this.model.has(path),
       mark: (path, at) => this.model.record(path, at, false),
       error: (at, message, code = 'invalid-value') => this.push(at, keywordPath, code, 'error', message),
       warn: (at, message, code = 'invalid-value') => this.push(at, keywordPath, code, 'warning', message),

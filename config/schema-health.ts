@@ -1,0 +1,105 @@
+/**
+ * Health checks of real servers (issue 5), part of the `ipvs` section: each real server lists its
+ * checks; a virtual server sets the defaults of timing and behaviour. HAProxy's semantics (rise,
+ * fall, interval, fastInterval, downInterval, slowStart) with keepalived's checkers; a keepalived.conf
+ * is translated onto them (delay_loop, retry, delay_before_retry, connect_timeout...).
+ */
+import { z } from 'zod';
+import { commandLine, duration, ipAddress, port } from './schema-values.js';
+
+/** Timing and hysteresis of one check; unset values come from the virtual server's healthCheckDefaults. */
+export const checkTimingFields = {
+  /** Between probes while up (HAProxy inter, keepalived delay_loop). */
+  interval: duration.optional(),
+  /** While changing state and before the first result (HAProxy fastinter, keepalived delay_before_retry). */
+  fastInterval: duration.optional(),
+  /** While down (HAProxy downinter). */
+  downInterval: duration.optional(),
+  /** Each probe's limit (keepalived connect_timeout). */
+  timeout: duration.optional(),
+  rise: z.number().int().min(1).max(100).optional(),
+  fall: z.number().int().min(1).max(100).optional(),
+  /** Start down until the first success (keepalived alpha). */
+  isAlpha: z.boolean().optional(),
+};
+
+const pattern = z.strictObject({ regex: z.string().min(1) });
+
+/** 200, or a range "200-299" (keepalived status_code takes both). */
+const statusCode = z.union([
+  z.number().int().min(100).max(599).transform((n) => ({ from: n, to: n })),
+  z
+    .string()
+    .regex(/^[1-5]\d\d-[1-5]\d\d$/, { error: 'expected a status code or a range such as "200-299"' })
+    .transform((text, ctx) => {
+      const [from, to] = text.split('-').map(Number);
+      if (from === undefined || to === undefined || from > to) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" goes downwards` });
+        return z.NEVER;
+      }
+      return { from, to };
+    }),
+]);
+
+const httpFields = {
+  port: port.optional(),
+  method: z.enum(['GET', 'HEAD', 'POST', 'OPTIONS']).optional(),
+  path: z.string().regex(/^\//, { error: 'expected a path starting with /' }).optional(),
+  /** Host header (keepalived virtualhost). */
+  host: z.string().min(1).optional(),
+  /** Accepted status codes and ranges; default 200-299. */
+  statusCodes: z.array(statusCode).min(1).optional(),
+  /** The body must match (keepalived regex). */
+  body: pattern.optional(),
+  /** MD5 of the body, hex (keepalived digest). */
+  digest: z.string().regex(/^[0-9a-fA-F]{32}$/, { error: 'expected an MD5 digest: 32 hex digits' }).optional(),
+  bindAddress: ipAddress.optional(),
+};
+
+export const healthCheckSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('tcp'), port: port.optional(), send: z.string().optional(), expect: pattern.optional(), bindAddress: ipAddress.optional(), ...checkTimingFields }),
+  z.strictObject({ type: z.literal('http'), ...httpFields, ...checkTimingFields }),
+  z.strictObject({
+    type: z.literal('https'),
+    ...httpFields,
+    /** Certificate verification is on by default; keepalived's SSL_GET never verifies. */
+    tls: z.strictObject({ isVerifyDisabled: z.boolean().default(false), serverName: z.string().min(1).optional() }).prefault({}),
+    ...checkTimingFields,
+  }),
+  z.strictObject({ type: z.literal('udp'), port: port.optional(), payload: z.string().optional(), expect: pattern.optional(), bindAddress: ipAddress.optional(), ...checkTimingFields }),
+  z.strictObject({
+    type: z.literal('dns'),
+    port: port.optional(),
+    queryType: z.enum(['A', 'AAAA', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'PTR', 'SRV']).optional(),
+    name: z.string().min(1).optional(),
+    expectedAnswers: z.array(z.string().min(1)).optional(),
+    ...checkTimingFields,
+  }),
+  z.strictObject({ type: z.literal('smtp'), port: port.optional(), heloName: z.string().min(1).optional(), ...checkTimingFields }),
+  z.strictObject({ type: z.literal('icmp'), ...checkTimingFields }),
+  /** An external program (keepalived MISC_CHECK): exit 0 up; with isDynamic, exit 2-255 sets the weight to code - 2. */
+  z.strictObject({ type: z.literal('exec'), command: commandLine, isDynamic: z.boolean().default(false), ...checkTimingFields }),
+  /** A watched file (keepalived FILE_CHECK). */
+  z.strictObject({ type: z.literal('file'), path: z.string().regex(/^\//, { error: 'expected an absolute path' }), weight: z.number().int().default(0), isReversed: z.boolean().default(false), ...checkTimingFields }),
+  /** HAProxy's agent check: one line with N%, ready, drain, maint, up, down. */
+  z.strictObject({ type: z.literal('agent'), port, send: z.string().optional(), ...checkTimingFields }),
+]);
+
+export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
+
+/** Real-server fields about health (merged into the real server schema). */
+export const realServerHealthFields = {
+  healthChecks: z.array(healthCheckSchema).default([]),
+  /** Keep a failed server with weight 0 instead of removing it (keepalived inhibit_on_failure); default the service's. */
+  isInhibitedOnFailure: z.boolean().optional(),
+  /** A recovered server's weight ramps up over this long (HAProxy slowstart); default the service's. */
+  slowStart: duration.optional(),
+};
+
+/** Virtual-server fields about health. */
+export const virtualServerHealthFields = {
+  /** Timing defaults of this service's checks: HAProxy's (2s, rise 2, fall 3) unless set. */
+  healthCheckDefaults: z.strictObject(checkTimingFields).prefault({}),
+  isInhibitedOnFailure: z.boolean().default(false),
+  slowStart: duration.prefault('0s'),
+};
