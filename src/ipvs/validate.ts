@@ -56,10 +56,11 @@ export function checkService(service: IpvsService): IpvsProblem[] {
       problems.push({ field: 'persistence.netmaskPrefixLength', message: `an IPv${family} persistence netmask is /${min}-/${max}` });
     }
   }
-  // The kernel accepts the flag anywhere but honours it only for UDP packets; ipvsadm (and so -S/-R)
-  // refuses it for anything but UDP services, firewall marks included.
-  if (service.isOnePacket && (service.key.kind !== 'inet' || service.key.protocol !== 'udp')) {
-    problems.push({ field: 'isOnePacket', message: 'one-packet scheduling is only for UDP services (as in ipvsadm)' });
+  // The kernel accepts the flag anywhere but honours it only for UDP packets. ipvsadm 1.31 refuses it
+  // for TCP and SCTP services and accepts it for firewall marks (a mark may carry only UDP), and so
+  // do -S and -R: `ipvsadm -A -f 9 -o` lists as "FWM  9 wlc ops" and saves as "-A -f 9 -s wlc -o".
+  if (service.isOnePacket && service.key.kind === 'inet' && service.key.protocol !== 'udp') {
+    problems.push({ field: 'isOnePacket', message: 'one-packet scheduling is only for UDP services and firewall marks (as in ipvsadm)' });
   }
   if (service.persistenceEngine !== undefined && !/^[a-z0-9_]{1,15}$/.test(service.persistenceEngine)) {
     problems.push({ field: 'persistenceEngine', message: 'a persistence engine name is 1-15 of [a-z0-9_]' });

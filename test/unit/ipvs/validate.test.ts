@@ -1,7 +1,7 @@
 /** validate.ts: each rule refuses what it should, naming the field. */
 import test from 'ava';
 import { checkDaemon, checkDestination, checkService, checkTimeouts } from '../../../src/ipvs/validate.js';
-import { dest, fwmark, ip, IPIP, svc, tcp, udp } from './ipvs-test-values.js';
+import { dest, fwmark, ip, IPIP, sctp, svc, tcp, udp } from './ipvs-test-values.js';
 
 const fields = (problems: readonly { field: string }[]): string[] => problems.map((p) => p.field);
 
@@ -15,7 +15,8 @@ test('services', (t) => {
   t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { persistence: { timeoutS: 60, netmaskPrefixLength: 33 } }))), ['persistence.netmaskPrefixLength']);
   t.deepEqual(fields(checkService(svc(tcp('2001:db8::1', 80), 'rr', { persistence: { timeoutS: 60, netmaskPrefixLength: 0 } }))), ['persistence.netmaskPrefixLength']);
   t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { isOnePacket: true }))), ['isOnePacket']);
-  t.deepEqual(fields(checkService(svc(fwmark(3), 'rr', { isOnePacket: true }))), ['isOnePacket']);
+  t.deepEqual(fields(checkService(svc(sctp('192.0.2.1', 3868), 'rr', { isOnePacket: true }))), ['isOnePacket']);
+  t.deepEqual(checkService(svc(fwmark(3), 'rr', { isOnePacket: true })), [], 'ipvsadm -A -f 3 -o is accepted');
   t.deepEqual(checkService(svc(udp('192.0.2.1', 53), 'rr', { isOnePacket: true })), []);
   t.deepEqual(fields(checkService(svc(udp('192.0.2.1', 53), 'rr', { persistenceEngine: 'SIP!' }))), ['persistenceEngine']);
 });
