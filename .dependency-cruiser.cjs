@@ -15,6 +15,8 @@ const PURE = [
   '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine)[.]ts$',
   '^ha/(tracker-effect|periodic-tracker|vrrp-instance-settings|vrrp-datagram-assumptions|garp-schedule|ipv4-header|primary-address)[.]ts$',
   '^src/vrrp/vrrp-settings[.]ts$',
+  '^src/ipvs/(health-plan|desired-table)[.]ts$',
+  '^health/(hysteresis|real-server-verdict|dns-message|agent-reply|smtp-reply|icmp-echo|text-pattern)[.]ts$',
   '^src/realserver/(realserver-plan|realserver-state|realserver-error|realserver-lab-checks)[.]ts$',
   '^bench/(bench-model|format-bench-table|ipvs/big-table)[.]ts$',
   '^src/control/protocol[.]ts$',

@@ -66,11 +66,22 @@ export const healthCheckSchema = z.discriminatedUnion('type', [
     tls: z.strictObject({ isVerifyDisabled: z.boolean().default(false), serverName: z.string().min(1).optional() }).prefault({}),
     ...checkTimingFields,
   }),
-  z.strictObject({ type: z.literal('udp'), port: port.optional(), payload: z.string().optional(), expect: pattern.optional(), bindAddress: ipAddress.optional(), ...checkTimingFields }),
+  z.strictObject({
+    type: z.literal('udp'),
+    port: port.optional(),
+    /** Hex bytes to send (keepalived payload); default an empty datagram. */
+    payloadHex: z.string().regex(/^(\s*[0-9a-fA-F]{2})*\s*$/, { error: 'expected hex bytes such as "0a0b0c"' }).optional(),
+    /** A reply is required, matching these hex bytes where X is any nibble (keepalived require_reply). */
+    requireReplyHex: z.string().regex(/^(\s*[0-9a-fA-FxX]{2})*\s*$/, { error: 'expected hex bytes, X for any nibble' }).optional(),
+    minReplyBytes: z.number().int().min(0).optional(),
+    maxReplyBytes: z.number().int().min(1).optional(),
+    bindAddress: ipAddress.optional(),
+    ...checkTimingFields,
+  }),
   z.strictObject({
     type: z.literal('dns'),
     port: port.optional(),
-    queryType: z.enum(['A', 'AAAA', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'PTR', 'SRV']).optional(),
+    queryType: z.enum(['A', 'AAAA', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'PTR']).optional(),
     name: z.string().min(1).optional(),
     expectedAnswers: z.array(z.string().min(1)).optional(),
     ...checkTimingFields,

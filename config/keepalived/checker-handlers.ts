@@ -80,7 +80,7 @@ const miscPath: KeywordHandler = (statement, ctx) => {
 };
 
 const dnsType: KeywordHandler = (statement, ctx) => {
-  if (!expectArgs(statement, ctx, 1, 1, 'type A|AAAA|NS|CNAME|SOA|MX|TXT|PTR|SRV')) return;
+  if (!expectArgs(statement, ctx, 1, 1, 'type A|AAAA|NS|CNAME|SOA|MX|TXT|PTR')) return;
   const arg = statement.args[0];
   if (arg !== undefined) ctx.set([...ctx.scope, 'queryType'], arg.text.toUpperCase(), arg.loc);
 };

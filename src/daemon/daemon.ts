@@ -11,6 +11,8 @@ import { createLifecycle, type Lifecycle, type LifecycleSnapshot } from './lifec
 import { createPidFile } from './pid-file.js';
 import { createIpvsReconciler, type IpvsReconciler, type SysctlAccess } from '../ipvs/ipvs-reconciler.js';
 import { createFileOwnershipStore } from '../ipvs/file-ownership-store.js';
+import { buildHealthPlan } from '../ipvs/health-plan.js';
+import { createHealthComponent } from '../ipvs/health-component.js';
 import type { IpvsClient } from '../ipvs/ipvs-client.js';
 import type { CommandRunner } from '../core/command-runner.js';
 import { createVrrpComponent } from '../vrrp/vrrp-component.js';
@@ -64,6 +66,17 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
   const routerId = (): string => current.global.routerId ?? deps.hostname;
   const log = deps.logger.child({ component: 'daemon' });
 
+  const healthPlan = buildHealthPlan(config.ipvs);
+  const health =
+    healthPlan.realServers.length === 0
+      ? undefined
+      : createHealthComponent(healthPlan, {
+          clock: deps.clock,
+          logger: deps.logger,
+          runner: deps.runner,
+          random: Math.random,
+          onChange: () => void ipvs?.reconcile('health').catch(() => undefined),
+        });
   const ipvs: IpvsReconciler | undefined =
     config.ipvs.virtualServers.length === 0
       ? undefined
@@ -73,11 +86,14 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
           openClient: deps.openIpvsClient,
           sysctl: deps.sysctl,
           ownership: createFileOwnershipStore(`${config.daemon.stateDir}/ipvs-owned.json`),
+          ...(health === undefined ? {} : { health: health.view }),
         });
   // Start order: IPVS is programmed before VRRP may take a VIP, so a new master forwards at once;
   // stop order is the reverse: VRRP hands over first, the IPVS table stays.
   const components = [
     createPidFile(config.daemon.pidFile, deps.pid),
+    // Health first: the first IPVS round already leaves out servers that start down (alpha).
+    ...(health === undefined ? [] : [health]),
     ...(ipvs === undefined ? [] : [ipvs]),
     ...(config.vrrp.instances.length === 0 ? [] : [createVrrpComponent(config.vrrp, { clock: deps.clock, logger: deps.logger, runner: deps.runner })]),
     createControlServer(
@@ -109,7 +125,12 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
       // take effect at the next restart, and the log says so.
       const isIpvsLive = ipvs !== undefined && changedSections.includes('ipvs');
       const appliedAtRestart = changedSections.filter((k) => !(k === 'ipvs' && isIpvsLive));
-      if (isIpvsLive) await ipvs.update(next.ipvs);
+      if (isIpvsLive) {
+        const nextPlan = buildHealthPlan(next.ipvs);
+        if (health !== undefined) health.setPlan(nextPlan);
+        else if (nextPlan.realServers.length > 0) log.warn('health checks added by a reload start at the next restart; until then those real servers count as up');
+        await ipvs.update(next.ipvs);
+      }
       current = next;
       currentSource = nextSource;
       loadedAt = deps.wallNow().toISOString();

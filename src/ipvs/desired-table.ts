@@ -1,30 +1,49 @@
 /**
- * The desired IPVS table from the configuration (pure): every virtual server (a group expands to one
- * service per member) with its real servers. Until health checks exist every real server counts as
- * up; a service without real servers gets its sorry server, as keepalived does when none is alive.
+ * The desired IPVS table from the configuration and the health of its real servers (pure): every
+ * virtual server (a group expands to one service per member) with its real servers. A real server
+ * without checks is always in; one with checks is in when its health says so, with the weight its
+ * health gives (inhibit_on_failure: weight 0; slowstart: ramping; agent: reported). A service with no
+ * real server left gets its sorry server, as keepalived does.
  */
 import { ipFromBytes, type IpAddress } from '../core/ip.js';
 import type { IpvsConfig, RealServerConfig, VirtualServerConfig } from '../../config/schema-ipvs.js';
 import { virtualServerFamily } from '../../config/rules-ipvs.js';
-import { schedulerFlagNames, type IpvsDestination, type IpvsForwarding, type IpvsService, type IpvsServiceKey } from './model.js';
+import { formatDestinationKey, formatServiceKey, schedulerFlagNames, type IpvsDestination, type IpvsDestinationKey, type IpvsForwarding, type IpvsService, type IpvsServiceKey } from './model.js';
 import type { DesiredIpvsService } from './plan.js';
 
 /** Upper bound on one group range, so that a typo cannot ask for millions of services. */
 const MAX_RANGE = 256;
 
-export function desiredIpvsTable(config: IpvsConfig): DesiredIpvsService[] {
+/** What the health checks say of a real server; undefined while unknown (it then counts as configured). */
+export type HealthView = (realServerId: string) => { readonly isPresent: boolean; readonly weight: number } | undefined;
+
+/** A real server's identity, shared by the health plan and the table: "tcp 192.0.2.50:80 -> 192.0.2.21:80". */
+export function realServerId(service: IpvsServiceKey, rs: RealServerConfig): string {
+  const port = rs.port ?? (service.kind === 'inet' ? service.port : 0);
+  return `${formatServiceKey(service)} -> ${formatDestinationKey({ address: rs.address, port })}`;
+}
+
+export function desiredIpvsTable(config: IpvsConfig, health?: HealthView): DesiredIpvsService[] {
   const table: DesiredIpvsService[] = [];
   for (const vs of config.virtualServers) {
     for (const key of serviceKeysOf(vs, config)) {
       const service = toService(vs, key);
-      const live = vs.realServers.length > 0 ? vs.realServers : vs.sorryServer === undefined ? [] : [vs.sorryServer];
-      table.push({ service, destinations: live.map((rs) => toDestination(vs, rs, key)) });
+      const live: IpvsDestination[] = [];
+      const failed: IpvsDestinationKey[] = [];
+      for (const rs of vs.realServers) {
+        const verdict = rs.healthChecks.length === 0 ? undefined : health?.(realServerId(key, rs));
+        const destination = toDestination(vs, rs, key);
+        if (verdict?.isPresent === false) failed.push(destination.key);
+        else live.push({ ...destination, weight: verdict?.weight ?? rs.weight });
+      }
+      const destinations = live.length > 0 || vs.sorryServer === undefined ? live : [toDestination(vs, vs.sorryServer, key)];
+      table.push({ service, destinations, ...(failed.length === 0 ? {} : { failedDestinations: failed }) });
     }
   }
   return table;
 }
 
-function serviceKeysOf(vs: VirtualServerConfig, config: IpvsConfig): IpvsServiceKey[] {
+export function serviceKeysOf(vs: VirtualServerConfig, config: IpvsConfig): IpvsServiceKey[] {
   if (vs.fwmark !== undefined) return [{ kind: 'fwmark', fwmark: vs.fwmark, family: vs.family }];
   if (vs.address !== undefined) return [{ kind: 'inet', protocol: vs.protocol, address: vs.address, port: vs.port ?? 0 }];
   const group = config.virtualServerGroups.find((g) => g.name === vs.group);

@@ -26,6 +26,7 @@
 import {
   type IpvsDestination,
   type IpvsDestinationEntry,
+  type IpvsDestinationKey,
   type IpvsForwarding,
   type IpvsService,
   type IpvsServiceKey,
@@ -37,6 +38,11 @@ import type { IpvsTableEntry } from './ipvs-client.js';
 export interface DesiredIpvsService {
   readonly service: IpvsService;
   readonly destinations: readonly IpvsDestination[];
+  /**
+   * Destinations that failed their health checks: deleted at once, not drained (their connections
+   * are not working; keepalived removes them at once too). A configuration removal still drains.
+   */
+  readonly failedDestinations?: readonly IpvsDestinationKey[];
 }
 
 export interface IpvsPlanParams {
@@ -59,7 +65,7 @@ export interface IpvsPlanState {
 export const EMPTY_PLAN_STATE: IpvsPlanState = { ownedServices: new Set(), drainingDestinations: new Map(), drainingServices: new Map() };
 
 /** Why an operation is planned (for the drift log). */
-export type IpvsOpReason = 'missing' | 'changed' | 'drain' | 'drained' | 'drain-timeout' | 'removed';
+export type IpvsOpReason = 'missing' | 'changed' | 'drain' | 'drained' | 'drain-timeout' | 'removed' | 'failed';
 
 export type IpvsOp =
   | { readonly op: 'add-service'; readonly service: IpvsService; readonly reason: 'missing' }
@@ -77,7 +83,7 @@ export type IpvsOp =
       readonly op: 'delete-destination';
       readonly service: IpvsServiceKey;
       readonly destination: IpvsDestination;
-      readonly reason: 'removed' | 'drained' | 'drain-timeout';
+      readonly reason: 'removed' | 'drained' | 'drain-timeout' | 'failed';
     };
 
 export interface IpvsPlan {
@@ -168,8 +174,13 @@ function planDestinations(want: DesiredIpvsService, have: readonly IpvsDestinati
     if (current === undefined) ctx.out.push({ op: 'add-destination', service: key, destination: d, reason: 'missing' });
     else if (!isSameDestination(d, current.destination)) ctx.out.push({ op: 'edit-destination', service: key, destination: d, from: current.destination, reason: 'changed' });
   }
+  const failed = new Set((want.failedDestinations ?? []).map((k) => formatDestinationKey(k)));
   for (const [rs, d] of present) {
     if (wanted.has(rs)) continue;
+    if (failed.has(rs)) {
+      ctx.out.push({ op: 'delete-destination', service: key, destination: d.destination, reason: 'failed' });
+      continue;
+    }
     const id = `${vs}|${rs}`;
     const startedAtMs = ctx.state.drainingDestinations.get(id);
     const { drainTimeoutMs } = ctx.params;
