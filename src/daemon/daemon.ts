@@ -16,6 +16,7 @@ import { createHealthComponent } from '../ipvs/health-component.js';
 import type { IpvsClient } from '../ipvs/ipvs-client.js';
 import type { CommandRunner } from '../core/command-runner.js';
 import { createVrrpComponent } from '../vrrp/vrrp-component.js';
+import { createHealthTakeoverGate } from '../vrrp/health-takeover-gate.js';
 
 export interface DaemonDeps {
   readonly logger: Logger;
@@ -95,7 +96,17 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
     // Health first: the first IPVS round already leaves out servers that start down (alpha).
     ...(health === undefined ? [] : [health]),
     ...(ipvs === undefined ? [] : [ipvs]),
-    ...(config.vrrp.instances.length === 0 ? [] : [createVrrpComponent(config.vrrp, { clock: deps.clock, logger: deps.logger, runner: deps.runner })]),
+    ...(config.vrrp.instances.length === 0
+      ? []
+      : [
+          createVrrpComponent(config.vrrp, {
+            clock: deps.clock,
+            logger: deps.logger,
+            runner: deps.runner,
+            // A director takes no VIP before its health checks have a first round of results.
+            ...(health === undefined ? {} : { takeoverGate: createHealthTakeoverGate(() => health.hasCompletedFirstRound(), { clock: deps.clock, logger: deps.logger.child({ component: 'vrrp' }) }) }),
+          }),
+        ]),
     createControlServer(
       config.daemon.controlSocket,
       { status: () => daemon.snapshot(), ping: () => ({ pong: true }) },

@@ -11,6 +11,7 @@ import type { Component } from '../daemon/lifecycle.js';
 import type { VrrpConfig } from '../../config/schema-vrrp.js';
 import { createKernelVrrpResources, kernelVrrpInstanceDeps, type KernelVrrpResources } from '../../ha/kernel-vrrp-deps.js';
 import { createVrrpInstance, type VrrpInstance } from '../../ha/vrrp-instance.js';
+import type { TakeoverGate } from '../../ha/takeover-gate.js';
 import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings } from './vrrp-settings.js';
 import { buildVrrpTrackers, effectOf, type VrrpTrackerSet } from './vrrp-trackers.js';
 import { createNotifyQueue, notifyCommands, notifyStateOf } from './notify.js';
@@ -22,6 +23,8 @@ export interface VrrpComponentDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly runner: CommandRunner;
+  /** Asked before any instance becomes master (health, later quorum and fencing); default: always granted. */
+  readonly takeoverGate?: TakeoverGate;
 }
 
 export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps): Component {
@@ -78,6 +81,7 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
         kernelVrrpInstanceDeps(settings, instanceConfig.transport === 'udp' ? { kind: 'udp', port: instanceConfig.udpPort } : { kind: 'ip' }, shared, {
           clock: deps.clock,
           logger: instanceLog,
+          ...(deps.takeoverGate === undefined ? {} : { takeoverGate: deps.takeoverGate }),
         }),
       );
       instance.onEvent((event) => {
