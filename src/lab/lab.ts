@@ -72,6 +72,11 @@ export const LAB_SCENARIOS: readonly LabScenarioInfo[] = [
     description: 'IPVS direct-routing service on director-1 (set up with ipvsadm), client probes the VIP, every real server must answer',
     entry: fileURLToPath(new URL('./scenarios/traffic-through-vip-main.js', import.meta.url)),
   },
+  {
+    name: 'real-server-failure',
+    description: 'as traffic-through-vip, with HTTP health checks: rs-1 stops under traffic, leaves IPVS, traffic goes on without errors, rs-1 returns',
+    entry: fileURLToPath(new URL('./scenarios/traffic-through-vip-main.js', import.meta.url)),
+  },
 ];
 
 /** Guest-side locations for daemon configs (the guest's /tmp and /run are private tmpfs). */
@@ -92,6 +97,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
     ...(options.withDaemons === true
       ? { daemons: { lvsdBin: options.lvsdBin ?? `${REPO_ROOT}bin/lvsd.js`, configDir: GUEST_CONFIG_DIR, runDir: GUEST_RUN_DIR } }
       : {}),
+    ...(scenario.name === 'real-server-failure' ? { isRealServerFailed: true } : {}),
   };
   const run = await runInUml(
     {

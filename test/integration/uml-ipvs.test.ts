@@ -72,3 +72,21 @@ gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenl
   t.regex(report.text, /by server: rs-1 10, rs-2 10, rs-3 10/);
   t.regex(report.text, /ipvs-service-created .* on director-1, director-2, by lvsd \(ipvsadm -Sn matches\)/);
 });
+
+gate.test('uml real-server failure: health checks take a stopped real server out of IPVS, traffic goes on without errors, it returns', async (t) => {
+  const report = await runLab(
+    { directors: 2, scenario: 'real-server-failure', timeoutMs: 120_000, realServers: 3, scheduler: 'rr', withDaemons: true, probe: { count: 30, intervalMs: 10, timeoutMs: 2000, maxDurationMs: 20_000 } },
+    { runner: createProcessRunner(), logger: silentLogger, pathEnv: process.env['PATH'] ?? '', nodePath: process.execPath },
+  );
+  t.log(report.text);
+  const failure = report.result?.realServerFailure;
+  if (failure === undefined) return t.fail(`no failure outcome; error: ${JSON.stringify(report.result?.error)}\n${report.scenarioLog.slice(-2000)}`);
+  t.log(`rs-1 left IPVS ${failure.removedAfterMs} ms after its service stopped, returned ${failure.returnedAfterMs} ms after the restart`);
+  t.is(failure.whileDown.okCount, failure.whileDown.total, 'no client error once rs-1 is out');
+  t.deepEqual(Object.keys(failure.whileDown.byServer).sort(), ['rs-2', 'rs-3']);
+  t.is(failure.afterReturn.okCount, failure.afterReturn.total);
+  t.true((failure.afterReturn.byServer['rs-1'] ?? 0) > 0, 'rs-1 answers again');
+  const steps = report.result?.timeline.map((e) => e.step) ?? [];
+  t.deepEqual(steps.filter((s) => s.startsWith('rs-1-') || s.startsWith('probe-')), ['probe-started', 'probe-finished', 'rs-1-stopped', 'rs-1-removed', 'probe-while-down', 'rs-1-restarted', 'rs-1-returned', 'probe-after-return']);
+  t.true(report.isOk);
+});

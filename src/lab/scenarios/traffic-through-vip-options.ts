@@ -44,6 +44,11 @@ export interface TrafficThroughVipOptions {
   readonly readyTimeoutMs: number;
   /** Off when undefined (the default). */
   readonly daemons?: LabDaemonOptions;
+  /**
+   * Health-check the real servers (HTTP) and, after the first probe phase, stop rs-1's service: it
+   * must leave IPVS, traffic must go on without it, and it must return once started again. Needs daemons.
+   */
+  readonly isRealServerFailed?: boolean;
 }
 
 export const DEFAULT_PROBE_PLAN: ProbePlan = { count: 30, intervalMs: 20, timeoutMs: 2000, maxDurationMs: 20_000 };
@@ -54,7 +59,7 @@ export const SCHEDULERS: readonly string[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 
 export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThroughVipOptions, string> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('options must be a JSON object');
   const o = input as Record<string, unknown>;
-  const known = ['directorCount', 'realServerCount', 'scheduler', 'port', 'probe', 'runId', 'readyTimeoutMs', 'daemons'];
+  const known = ['directorCount', 'realServerCount', 'scheduler', 'port', 'probe', 'runId', 'readyTimeoutMs', 'daemons', 'isRealServerFailed'];
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length > 0) return err(`unknown option(s): ${unknown.join(', ')}`);
   const directorCount = int(o['directorCount'], 2, 1, 3);
@@ -73,6 +78,10 @@ export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThr
   if (!probe.ok) return probe;
   const daemons = parseDaemonOptions(o['daemons']);
   if (!daemons.ok) return daemons;
+  const isRealServerFailed = o['isRealServerFailed'] ?? false;
+  if (typeof isRealServerFailed !== 'boolean') return err('isRealServerFailed must be true or false');
+  if (isRealServerFailed && daemons.value === undefined) return err('isRealServerFailed needs daemons: lvsd runs the health checks');
+  if (isRealServerFailed && realServerCount < 2) return err('isRealServerFailed needs at least 2 real servers');
   return ok({
     directorCount,
     realServerCount,
@@ -82,6 +91,7 @@ export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThr
     readyTimeoutMs,
     ...(runId === undefined ? {} : { runId }),
     ...(daemons.value === undefined ? {} : { daemons: daemons.value }),
+    ...(isRealServerFailed ? { isRealServerFailed } : {}),
   });
 }
 

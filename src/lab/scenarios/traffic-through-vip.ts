@@ -35,6 +35,7 @@ import { LAB_VIP, type LabNode } from '../topology-plan.js';
 import { createTopology, type LabTopology, type TeardownReport } from '../topology.js';
 import { parseProcModules } from '../uml-modules.js';
 import { TRAFFIC_THROUGH_VIP, type LabDaemonOptions, type TrafficThroughVipOptions } from './traffic-through-vip-options.js';
+import { LAB_HEALTH_CHECK, runRealServerFailure, type RealServerFailureOutcome } from './real-server-failure.js';
 
 export interface TimelineEntry {
   /** Since the scenario started. */
@@ -75,6 +76,8 @@ export interface TrafficThroughVipResult {
   /** From `ipvsadm -Lnc` right after probing: connection entries per real server. */
   readonly ipvsConnectionsByDestination: Readonly<Record<string, number>>;
   readonly daemons: readonly DaemonOutcome[];
+  /** With isRealServerFailed: how rs-1's failure and return went. */
+  readonly realServerFailure?: RealServerFailureOutcome;
   readonly teardown?: TeardownReport;
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -109,6 +112,7 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     ipvsConnectionsByDestination: Record<string, number>;
     daemons: LabProcess[];
     daemonOutcomes: DaemonOutcome[];
+    realServerFailure?: RealServerFailureOutcome;
   } = { records: [], ipvsModules: [], ipvsServices: [], ipvsStatsText: '', ipvsConnectionsByDestination: {}, daemons: [], daemonOutcomes: [] };
   let error: { code: string; message: string } | undefined;
   let teardown: TeardownReport | undefined;
@@ -140,7 +144,7 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
       await topology.execChecked(director.namespace, 'ipvsadm', ['-R'], { input: expectedRules });
       step('ipvs-service-created', `${what} on ${director.name}, by ipvsadm -R`);
     } else {
-      state.daemons = await startDaemons(topology, options.daemons, deps, labIpvsConfig(options, topology.realServers));
+      state.daemons = await startDaemons(topology, options.daemons, deps, labIpvsConfig(options, topology.realServers, options.isRealServerFailed === true));
       step('daemons-started', state.daemons.map((d) => d.name).join(', '));
       for (const d of topology.directors) await expectIpvsRules(topology, d, expectedRules);
       step('ipvs-service-created', `${what} on ${topology.directors.map((d) => d.name).join(', ')}, by lvsd (ipvsadm -Sn matches)`);
@@ -163,6 +167,9 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
       await sleep(deps.clock, STATS_POLL_MS);
     }
     step('ipvs-stats', state.ipvsServices.map((s) => `${s.protocol} ${s.address} conns=${s.conns}`).join('; '));
+    if (options.isRealServerFailed === true) {
+      state.realServerFailure = await runRealServerFailure(topology, { port: options.port, probe: options.probe, url: `http://${LAB_VIP.text}:${options.port}/` }, deps, step);
+    }
   } catch (e) {
     error = { code: isLvsdError(e) ? e.code : 'ERR_LAB', message: describeError(e) };
     step('failed', error.message);
@@ -181,7 +188,8 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     summary.okCount === summary.total &&
     expectedServers.every((name) => (summary.byServer[name] ?? 0) > 0) &&
     (teardown?.remainingNamespaces.length ?? 0) === 0 &&
-    state.daemonOutcomes.every((d) => d.exit === 'exit code 0');
+    state.daemonOutcomes.every((d) => d.exit === 'exit code 0') &&
+    (options.isRealServerFailed !== true || isFailureHandled(state.realServerFailure));
   return {
     scenario: TRAFFIC_THROUGH_VIP,
     isOk,
@@ -197,6 +205,7 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     ipvsStatsText: state.ipvsStatsText,
     ipvsConnectionsByDestination: state.ipvsConnectionsByDestination,
     daemons: state.daemonOutcomes,
+    ...(state.realServerFailure === undefined ? {} : { realServerFailure: state.realServerFailure }),
     ...(teardown === undefined ? {} : { teardown }),
     ...(error === undefined ? {} : { error }),
   };
@@ -212,8 +221,15 @@ export function ipvsadmRestoreInput(options: Pick<TrafficThroughVipOptions, 'por
   ].join('\n');
 }
 
+/** While rs-1 was out every probe succeeded without it; after its return it answered again. */
+export function isFailureHandled(f: RealServerFailureOutcome | undefined): boolean {
+  if (f === undefined) return false;
+  const isClean = (s: { okCount: number; total: number }): boolean => s.total > 0 && s.okCount === s.total;
+  return isClean(f.whileDown) && f.whileDown.byServer['rs-1'] === undefined && isClean(f.afterReturn) && (f.afterReturn.byServer['rs-1'] ?? 0) > 0;
+}
+
 /** The `ipvs` section every director's lvsd gets: the same service ipvsadmRestoreInput describes. */
-export function labIpvsConfig(options: Pick<TrafficThroughVipOptions, 'port' | 'scheduler'>, realServers: readonly LabNode[]): Record<string, unknown> {
+export function labIpvsConfig(options: Pick<TrafficThroughVipOptions, 'port' | 'scheduler'>, realServers: readonly LabNode[], isHealthChecked = false): Record<string, unknown> {
   return {
     ipvs: {
       virtualServers: [
@@ -222,7 +238,7 @@ export function labIpvsConfig(options: Pick<TrafficThroughVipOptions, 'port' | '
           port: options.port,
           scheduler: options.scheduler,
           forwarding: 'dr',
-          realServers: realServers.map((rs) => ({ address: rs.address.text, port: options.port, weight: 1 })),
+          realServers: realServers.map((rs) => ({ address: rs.address.text, port: options.port, weight: 1, ...(isHealthChecked ? { healthChecks: [LAB_HEALTH_CHECK] } : {}) })),
         },
       ],
     },

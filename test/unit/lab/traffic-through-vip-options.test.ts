@@ -35,3 +35,11 @@ test('bad input is refused with a reason, never defaulted', (t) => {
     if (!r.ok) t.regex(r.error, why);
   }
 });
+
+test('isRealServerFailed needs daemons and two real servers', (t) => {
+  t.deepEqual(parseTrafficThroughVipOptions({ isRealServerFailed: true }), { ok: false, error: 'isRealServerFailed needs daemons: lvsd runs the health checks' });
+  const daemons = { lvsdBin: '/x/bin/lvsd.js', configDir: '/tmp/lvsd-lab' };
+  t.deepEqual(parseTrafficThroughVipOptions({ isRealServerFailed: true, daemons, realServerCount: 1 }), { ok: false, error: 'isRealServerFailed needs at least 2 real servers' });
+  const r = parseTrafficThroughVipOptions({ isRealServerFailed: true, daemons });
+  t.true(r.ok && r.value.isRealServerFailed === true);
+});
