@@ -17,7 +17,6 @@ import { EXIT, type IpvsadmCommand } from './ipvsadm-command.js';
 import type { IpvsadmDeps } from './ipvsadm-deps.js';
 import { parseIpvsadmArgs } from './parse-ipvsadm-args.js';
 import { parseWithNames } from './parse-with-names.js';
-import { runRestore } from './restore-runner.js';
 
 export type { IpvsadmDeps };
 
@@ -93,8 +92,11 @@ async function execute(command: IpvsadmCommand, deps: IpvsadmDeps, openClient: (
     case 'list-daemons':
       deps.stdout(formatDaemons(await (await openClient()).listDaemons()));
       return EXIT.ok;
-    case 'restore':
+    case 'restore': {
+      // The dry run's in-memory kernel and the planner are only needed here: not loaded otherwise.
+      const { runRestore } = await import('./restore-runner.js');
       return runRestore(await deps.readStdin(), deps, openClient);
+    }
     default:
       return applyChange(command, await openClient(), deps);
   }
