@@ -6,7 +6,7 @@
  * - product code never imports tests; no import cycles.
  * A new pure module is added to PURE below (a path regex).
  */
-const IO_BUILTINS = '^(node:)?(fs|fs/promises|child_process|net|dgram|http|https|http2|tls|dns|os|cluster|worker_threads|timers|timers/promises|readline|process)$';
+const IO_BUILTINS = '^(node:)?(fs|fs/promises|child_process|net|dgram|http|https|http2|tls|dns|dns/promises|os|cluster|worker_threads|timers|timers/promises|readline|process)$';
 const PURE = [
   '^config/(issues|raw-config|schema|schema-values|schema-vrrp|schema-ipvs|schema-health|validate|rules|rules-vrrp|rules-ipvs|rule-finding|yaml-source)[.]ts$',
   '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|ipvs-handlers|checker-handlers|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
@@ -15,6 +15,7 @@ const PURE = [
   '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine)[.]ts$',
   '^ha/(tracker-effect|periodic-tracker|vrrp-instance-settings|vrrp-datagram-assumptions|garp-schedule|ipv4-header|primary-address)[.]ts$',
   '^src/vrrp/vrrp-settings[.]ts$',
+  '^src/ipvsadm/(c-parse|ipvsadm-options|popt-scan|ipvsadm-command|parse-option-values|parse-rules|parse-ipvsadm-args|display-names|format-table|format-connections|ipvsadm-sort|etc-services|name-requests|restore-file|change-requests)[.]ts$',
   '^src/ipvs/(health-plan|desired-table)[.]ts$',
   '^health/(hysteresis|real-server-verdict|dns-message|agent-reply|smtp-reply|icmp-echo|text-pattern)[.]ts$',
   '^src/realserver/(realserver-plan|realserver-state|realserver-error|realserver-lab-checks)[.]ts$',
