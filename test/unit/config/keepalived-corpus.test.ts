@@ -3,29 +3,22 @@
  * are read from the installed package, never copied into this repository).
  */
 import test from 'ava';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createFsSourceReader } from '../../../config/keepalived/fs-source-reader.js';
 import { looksLikeKeepalived, parseKeepalivedConfig } from '../../../config/keepalived/keepalived-source.js';
 import { validateConfig } from '../../../config/validate.js';
 import { parseYamlConfig } from '../../../config/yaml-source.js';
 import { stringify } from 'yaml';
+import { KEEPALIVED_SAMPLES, requirePrereqs } from '../../support/prereqs.js';
 
 const SAMPLES = '/usr/share/doc/keepalived/samples';
 
-if (!existsSync(SAMPLES)) {
-  if (process.env['CI'] === 'true') {
-    test('keepalived sample corpus', (t) => {
-      t.fail(`${SAMPLES} is missing: install Debian package keepalived`);
-    });
-  } else {
-    test.skip(`keepalived sample corpus: ${SAMPLES} is missing (install Debian package keepalived)`, () => {});
-  }
-} else {
-  const files = readdirSync(SAMPLES)
-    .filter((f) => f.startsWith('keepalived.conf.'))
-    .sort();
+// Fails on CI and is skipped elsewhere when the samples are missing, naming the package to install.
+const gate = requirePrereqs([KEEPALIVED_SAMPLES]);
+{
+  const files = gate.isSatisfied ? readdirSync(SAMPLES).filter((f) => f.startsWith('keepalived.conf.')).sort() : [];
 
-  test('the corpus holds keepalived.conf samples', (t) => {
+  gate.test('the corpus holds keepalived.conf samples', (t) => {
     t.true(files.length >= 10, `only ${files.length} samples in ${SAMPLES}`);
   });
 

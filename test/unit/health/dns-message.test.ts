@@ -74,10 +74,13 @@ test('compressed names are followed; loops, forward pointers and overruns are ty
 });
 
 test('property: decode never throws on any bytes', (t) => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
-    decodeMessage(b);
-  }));
-  t.pass();
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
+        decodeMessage(b);
+      }),
+    ),
+  );
 });
 
 test('property: decode(encode(m)) = m for A, NS, TXT and MX answers', (t) => {
