@@ -10,7 +10,7 @@
  * phase it was in (`connect-timeout`, `tls-timeout`, `reply-timeout`, `program-timeout`...). An abort
  * with any other reason (the scheduler stopping) is reported as `aborted`.
  */
-import { type Clock } from '../src/core/clock.js';
+import type { Clock, Timer } from '../src/core/clock.js';
 import { describeError } from '../src/core/errors.js';
 import type { IpAddress } from '../src/core/ip.js';
 
@@ -136,11 +136,14 @@ export interface HealthChecker {
 export class ProbeTimeoutError extends Error {
   readonly code = 'ERR_PROBE_TIMEOUT';
   readonly timeoutMs: number;
+  /** Extra time the probe was given because lvsd itself did not run for that long (see runCheck). */
+  readonly stalledMs: number;
 
-  constructor(timeoutMs: number) {
-    super(`probe timed out after ${timeoutMs} ms`);
+  constructor(timeoutMs: number, stalledMs = 0) {
+    super(`probe timed out after ${timeoutMs} ms${stalledMs > 0 ? ` (plus ${stalledMs} ms lvsd was stalled)` : ''}`);
     this.name = 'ProbeTimeoutError';
     this.timeoutMs = timeoutMs;
+    this.stalledMs = stalledMs;
   }
 }
 
@@ -154,8 +157,9 @@ export function isProbeTimeout(signal: AbortSignal): boolean {
  */
 export function abortedFailure(signal: AbortSignal, timeoutReason: CheckFailureReason, latencyMs: number, what: string): CheckFailure {
   if (isProbeTimeout(signal)) {
-    const timeoutMs = (signal.reason as ProbeTimeoutError).timeoutMs;
-    return { ok: false, reason: timeoutReason, detail: `no ${what} within ${timeoutMs} ms`, latencyMs };
+    const { timeoutMs, stalledMs } = signal.reason as ProbeTimeoutError;
+    const stall = stalledMs > 0 ? ` (plus ${stalledMs} ms while lvsd was stalled)` : '';
+    return { ok: false, reason: timeoutReason, detail: `no ${what} within ${timeoutMs} ms${stall}`, latencyMs };
   }
   return { ok: false, reason: 'aborted', detail: `stopped while waiting for ${what}`, latencyMs };
 }
@@ -176,13 +180,28 @@ export interface RunCheckOptions {
    * it and reports `timeout` (a checker that ignores its signal is a bug; the schedule goes on).
    */
   readonly settleGraceMs?: number;
+  /**
+   * Milliseconds this process has not run so far (event-loop stalls), a monotonic total; the
+   * daemon's stall monitor provides it. A probe's timeout counts time lvsd could run, not time it
+   * was stalled: see runCheck.
+   */
+  readonly stalledMs?: () => number;
 }
 
 const DEFAULT_SETTLE_GRACE_MS = 2000;
+/** Stalls shorter than this do not extend a deadline (timer granularity). */
+const MIN_DEADLINE_EXTENSION_MS = 10;
 
 /**
  * Runs one probe under a deadline: the checker's signal aborts with `ProbeTimeoutError` after
  * `timeoutMs`, or with the caller's reason when `options.signal` aborts. Always resolves.
+ *
+ * Stalls: when lvsd itself did not run during the probe (its event loop blocked, its host or VM
+ * starved), a reply may sit unread in the socket while the deadline passes, and a blocked loop runs
+ * an overdue timer before it reads sockets. Such a timeout would blame a healthy server for lvsd's
+ * stall. So when the deadline comes, the time lvsd was stalled since the probe started (the meter's
+ * increase, or at least this timer's own lateness) is given back once more, up to one more
+ * `timeoutMs` in all; the failure's detail says so when it still times out.
  */
 export function runCheck(checker: HealthChecker, target: CheckTarget, options: RunCheckOptions): Promise<CheckResult> {
   const { clock, timeoutMs } = options;
@@ -193,7 +212,24 @@ export function runCheck(checker: HealthChecker, target: CheckTarget, options: R
     let isSettled = false;
     let graceTimer: { cancel(): void } | undefined;
     const onParentAbort = (): void => controller.abort(parent?.reason);
-    const deadline = clock.setTimeout(() => controller.abort(new ProbeTimeoutError(timeoutMs)), timeoutMs);
+    const stalledAtStart = options.stalledMs?.() ?? 0;
+    let extendedMs = 0;
+    let lateSumMs = 0;
+    const armDeadline = (delayMs: number): Timer => {
+      const dueMs = clock.now() + delayMs;
+      return clock.setTimeout(() => {
+        lateSumMs += clock.now() - dueMs;
+        const stalledMs = Math.max(lateSumMs, (options.stalledMs?.() ?? 0) - stalledAtStart);
+        const owedMs = Math.round(Math.min(timeoutMs, stalledMs) - extendedMs);
+        if (owedMs >= MIN_DEADLINE_EXTENSION_MS) {
+          extendedMs += owedMs;
+          deadline = armDeadline(owedMs);
+          return;
+        }
+        controller.abort(new ProbeTimeoutError(timeoutMs, extendedMs));
+      }, delayMs);
+    };
+    let deadline = armDeadline(timeoutMs);
     const settle = (result: CheckResult): void => {
       if (isSettled) return;
       isSettled = true;

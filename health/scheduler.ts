@@ -34,6 +34,8 @@ export interface HealthSchedulerDeps {
   readonly logger: Logger;
   /** check-spec.ts `createChecker` with its deps bound; a fake in tests. */
   readonly createChecker: (spec: CheckSpec) => HealthChecker;
+  /** Milliseconds the process has not run so far (runCheck's `stalledMs`). */
+  readonly stalledMs?: () => number;
 }
 
 export interface HealthScheduler {
@@ -290,7 +292,12 @@ class Scheduler implements HealthScheduler {
     const controller = new AbortController();
     const startedAtMs = this.deps.clock.now();
     probe.controller = controller;
-    probe.inFlight = runCheck(probe.checker, probe.target, { clock: this.deps.clock, timeoutMs: probe.spec.timing.timeoutMs, signal: controller.signal })
+    probe.inFlight = runCheck(probe.checker, probe.target, {
+      clock: this.deps.clock,
+      timeoutMs: probe.spec.timing.timeoutMs,
+      signal: controller.signal,
+      ...(this.deps.stalledMs === undefined ? {} : { stalledMs: this.deps.stalledMs }),
+    })
       .then((result) => {
         probe.inFlight = undefined;
         probe.controller = undefined;

@@ -53,6 +53,21 @@ export class FakeClock implements Clock {
     this.nowMs = targetMs;
   }
 
+  /**
+   * A blocked event loop: time moves forward by `ms` with nothing running, then every timer that
+   * fell due meanwhile fires late, in due order, all seeing the new time.
+   */
+  stall(ms: number): void {
+    if (ms < 0) throw new RangeError('FakeClock cannot go backwards');
+    this.nowMs += ms;
+    for (;;) {
+      const next = this.earliestDue(this.nowMs);
+      if (next === undefined) break;
+      this.pending = this.pending.filter((p) => p.id !== next.id);
+      next.callback();
+    }
+  }
+
   /** Fires the next due timer, whenever it is; returns false when none is waiting. */
   runNext(): boolean {
     const next = this.earliestDue(Number.POSITIVE_INFINITY);

@@ -9,6 +9,7 @@ import type { ConfigSyntax } from '../../config/raw-config.js';
 import { createControlServer } from '../control/control-server.js';
 import { createLifecycle, type Lifecycle, type LifecycleSnapshot } from './lifecycle.js';
 import { createPidFile } from './pid-file.js';
+import { createStallMonitor } from './stall-monitor.js';
 import { createIpvsReconciler, type IpvsReconciler, type SysctlAccess } from '../ipvs/ipvs-reconciler.js';
 import { createFileOwnershipStore } from '../ipvs/file-ownership-store.js';
 import { buildHealthPlan } from '../ipvs/health-plan.js';
@@ -67,6 +68,8 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
   const routerId = (): string => current.global.routerId ?? deps.hostname;
   const log = deps.logger.child({ component: 'daemon' });
 
+  // Watches lvsd's own event loop from the first component on; probe deadlines discount its stalls.
+  const stallMonitor = createStallMonitor({ clock: deps.clock, logger: deps.logger });
   const healthPlan = buildHealthPlan(config.ipvs);
   const health =
     healthPlan.realServers.length === 0
@@ -76,6 +79,7 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
           logger: deps.logger,
           runner: deps.runner,
           random: Math.random,
+          stalledMs: stallMonitor.stalledMs,
           onChange: () => void ipvs?.reconcile('health').catch(() => undefined),
         });
   const ipvs: IpvsReconciler | undefined =
@@ -92,6 +96,8 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
   // Start order: IPVS is programmed before VRRP may take a VIP, so a new master forwards at once;
   // stop order is the reverse: VRRP hands over first, the IPVS table stays.
   const components = [
+    // First, so stalls during the start of the others are seen too.
+    stallMonitor,
     createPidFile(config.daemon.pidFile, deps.pid),
     // Health first: the first IPVS round already leaves out servers that start down (alpha).
     ...(health === undefined ? [] : [health]),

@@ -20,6 +20,8 @@ export interface HealthComponentDeps {
   readonly random: () => number;
   /** Called once per burst of real-server changes. */
   readonly onChange: () => void;
+  /** The stall monitor's total: probe timeouts do not count time lvsd was stalled. */
+  readonly stalledMs?: () => number;
 }
 
 export interface HealthComponent extends Component {
@@ -35,7 +37,13 @@ const SPREAD_RATIO = 0.1;
 export function createHealthComponent(plan: HealthPlan, deps: HealthComponentDeps): HealthComponent {
   const log = deps.logger.child({ component: 'health' });
   const checkerDeps = { clock: deps.clock, random: deps.random, runner: deps.runner, icmp: createRawIcmpTransport({ random: deps.random }) };
-  const scheduler: HealthScheduler = createHealthScheduler(plan, { clock: deps.clock, random: deps.random, logger: log, createChecker: (spec) => createChecker(spec, checkerDeps) }, { spreadRatio: SPREAD_RATIO });
+  const scheduler: HealthScheduler = createHealthScheduler(plan, {
+      clock: deps.clock,
+      random: deps.random,
+      logger: log,
+      createChecker: (spec) => createChecker(spec, checkerDeps),
+      ...(deps.stalledMs === undefined ? {} : { stalledMs: deps.stalledMs }),
+    }, { spreadRatio: SPREAD_RATIO });
   const verdicts = new Map<string, { isPresent: boolean; weight: number }>();
   let pending: Timer | undefined;
   let isRunning = false;

@@ -48,7 +48,10 @@ export function formatLabReport(input: LabReportInput): string {
   }
   if (result.daemons.length > 0) {
     lines.push('', 'Daemons');
-    for (const d of result.daemons) lines.push(`  ${d.name}: ${d.exit}`);
+    for (const d of result.daemons) {
+      lines.push(`  ${d.name}: ${d.exit}`);
+      for (const note of d.notes) lines.push(`    ${note}`);
+    }
   }
   if (result.teardown !== undefined) {
     const t = result.teardown;

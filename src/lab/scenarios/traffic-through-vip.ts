@@ -35,6 +35,7 @@ import { LAB_VIP, type LabNode } from '../topology-plan.js';
 import { createTopology, type LabTopology, type TeardownReport } from '../topology.js';
 import { parseProcModules } from '../uml-modules.js';
 import { TRAFFIC_THROUGH_VIP, type LabDaemonOptions, type TrafficThroughVipOptions } from './traffic-through-vip-options.js';
+import { notableDaemonLines } from '../daemon-log-notes.js';
 import { LAB_HEALTH_CHECK, runRealServerFailure, type RealServerFailureOutcome } from './real-server-failure.js';
 
 export interface TimelineEntry {
@@ -56,6 +57,8 @@ export interface DaemonOutcome {
   /** "exit code 0", "signal SIGKILL", "running" (did not stop in time). */
   readonly exit: string;
   readonly stderrTail: readonly string[];
+  /** Its warnings, errors and health changes (notableDaemonLines). */
+  readonly notes: readonly string[];
 }
 
 export interface TrafficThroughVipResult {
@@ -91,6 +94,8 @@ export interface TrafficThroughVipDeps {
 }
 
 const DAEMON_POLL_MS = 50;
+/** Lines of each daemon's warnings and health changes kept for the report. */
+const DAEMON_NOTES_LIMIT = 30;
 /** IPVS refreshes the counters `--stats` shows from a 2 s estimator timer: poll, bounded. */
 const STATS_POLL_MS = 250;
 const STATS_POLL_ATTEMPTS = 16;
@@ -146,7 +151,7 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     } else {
       state.daemons = await startDaemons(topology, options.daemons, deps, labIpvsConfig(options, topology.realServers, options.isRealServerFailed === true));
       step('daemons-started', state.daemons.map((d) => d.name).join(', '));
-      for (const d of topology.directors) await expectIpvsRules(topology, d, expectedRules);
+      for (const [i, d] of topology.directors.entries()) await expectIpvsRules(topology, d, expectedRules, state.daemons[i]);
       step('ipvs-service-created', `${what} on ${topology.directors.map((d) => d.name).join(', ')}, by lvsd (ipvsadm -Sn matches)`);
     }
     const client = topology.client;
@@ -246,13 +251,19 @@ export function labIpvsConfig(options: Pick<TrafficThroughVipOptions, 'port' | '
 }
 
 /** The oracle: `ipvsadm -Sn` in the director's namespace must list exactly the expected rules. */
-async function expectIpvsRules(topology: LabTopology, director: LabNode, expectedRules: string): Promise<void> {
+async function expectIpvsRules(topology: LabTopology, director: LabNode, expectedRules: string, daemon?: LabProcess): Promise<void> {
   const saved = await topology.execChecked(director.namespace, 'ipvsadm', ['-Sn']);
   const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '').sort();
   const want = lines(expectedRules);
   const have = lines(saved.stdout);
   if (want.join('\n') !== have.join('\n')) {
-    throw new LvsdError('ERR_LAB', `IPVS on ${director.name} is not what lvsd was configured with: ipvsadm -Sn shows [${have.join(' | ')}], expected [${want.join(' | ')}]`);
+    // The daemon's own account (health changes, IPVS rounds) says why, so a failure is diagnosable.
+    const why = notableDaemonLines(daemon?.lines('stderr') ?? [], 12);
+    throw new LvsdError(
+      'ERR_LAB',
+      `IPVS on ${director.name} is not what lvsd was configured with: ipvsadm -Sn shows [${have.join(' | ')}], expected [${want.join(' | ')}]` +
+        (why.length === 0 ? '' : `; lvsd ${director.name} logged:\n${why.join('\n')}`),
+    );
   }
 }
 
@@ -302,6 +313,6 @@ async function isSocket(path: string): Promise<boolean> {
 
 async function stopDaemons(daemons: readonly LabProcess[], stopTimeoutMs: number): Promise<DaemonOutcome[]> {
   return Promise.all(
-    daemons.map(async (d) => ({ name: d.name, exit: describeExit(await d.stop(stopTimeoutMs)), stderrTail: d.lines('stderr').slice(-10) })),
+    daemons.map(async (d) => ({ name: d.name, exit: describeExit(await d.stop(stopTimeoutMs)), stderrTail: d.lines('stderr').slice(-10), notes: notableDaemonLines(d.lines('stderr'), DAEMON_NOTES_LIMIT) })),
   );
 }

@@ -56,3 +56,64 @@ test('a prompt result cancels the deadline', async (t) => {
   t.deepEqual(await runCheck(quick, target, { clock, timeoutMs: 100 }), { ok: true, latencyMs: 1 });
   t.is(clock.pendingCount, 0);
 });
+
+/** A checker whose reply arrives when the test says: it answers `ok` unless its signal aborted first. */
+function replyOnCue(): { checker: HealthChecker; reply: () => void } {
+  let reply = (): void => undefined;
+  const checker: HealthChecker = {
+    kind: 'cue',
+    check: (_t, signal) =>
+      new Promise((resolve) => {
+        signal.addEventListener('abort', () => resolve(abortedFailure(signal, 'reply-timeout', 0, 'a reply')), { once: true });
+        reply = () => resolve({ ok: true, latencyMs: 0 });
+      }),
+  };
+  return { checker, reply: () => reply() };
+}
+
+test('lvsd stalled past the deadline: the overdue deadline waits out the stall, so a reply read afterwards counts', async (t) => {
+  const clock = new FakeClock();
+  const { checker, reply } = replyOnCue();
+  const pending = runCheck(checker, target, { clock, timeoutMs: 300 });
+  clock.advance(20);
+  clock.stall(400); // the deadline (due at 300) fires 120 ms late: 120 ms more are given
+  await flush();
+  clock.advance(5);
+  reply();
+  t.deepEqual(await pending, { ok: true, latencyMs: 0 });
+  t.is(clock.pendingCount, 0);
+});
+
+test('a stall the meter saw before the deadline is given back too; a silent server still times out, and the detail says so', async (t) => {
+  const clock = new FakeClock();
+  let stalled = 1000;
+  const pending = runCheck(hanging, target, { clock, timeoutMs: 300, stalledMs: () => stalled });
+  clock.advance(100);
+  stalled += 250; // lvsd did not run for 250 ms (its monitor says), yet the deadline fires on time
+  clock.advance(200);
+  await flush();
+  t.is(clock.pendingCount, 1, 'extended, not expired');
+  clock.advance(249);
+  await flush();
+  t.is(clock.pendingCount, 1);
+  clock.advance(1);
+  t.like(await pending, { ok: false, reason: 'reply-timeout', detail: 'no a reply within 300 ms (plus 250 ms while lvsd was stalled)' });
+});
+
+test('the extension is at most one more timeout, and stalls under 10 ms extend nothing', async (t) => {
+  const clock = new FakeClock();
+  let stalled = 0;
+  const long = runCheck(hanging, target, { clock, timeoutMs: 300, stalledMs: () => stalled });
+  stalled = 5000;
+  clock.advance(300);
+  await flush();
+  clock.advance(300);
+  t.like(await long, { ok: false, detail: 'no a reply within 300 ms (plus 300 ms while lvsd was stalled)' });
+
+  stalled = 0;
+  const short = runCheck(hanging, target, { clock, timeoutMs: 300, stalledMs: () => stalled });
+  stalled = 9;
+  clock.advance(300);
+  t.like(await short, { ok: false, detail: 'no a reply within 300 ms' });
+  t.is(clock.pendingCount, 0);
+});

@@ -41,7 +41,7 @@ const RESULT: TrafficThroughVipResult = {
   ],
   ipvsStatsText: '',
   ipvsConnectionsByDestination: {},
-  daemons: [{ name: 'lvsd director-1', exit: 'exit code 0', stderrTail: [] }],
+  daemons: [{ name: 'lvsd director-1', exit: 'exit code 0', stderrTail: [], notes: ['11:47:28.100 warn event loop stalled stalledMs=640'] }],
   teardown: { stoppedProcesses: [{ name: 'rs-1 http server', exit: 'exit code 0' }], remainingNamespaces: [], errors: [] },
 };
 
@@ -58,6 +58,7 @@ test('the report shows verdict, timings, timeline, probes, IPVS, daemons and tea
   t.true(lines.includes('  outcomes: ok 2, timeout 1'));
   t.true(lines.includes('    -> 192.0.2.21:80  conns 3  inPkts 10'));
   t.true(lines.includes('  lvsd director-1: exit code 0'));
+  t.true(lines.includes('    11:47:28.100 warn event loop stalled stalledMs=640'));
   t.true(lines.includes('Teardown: 1 process(es) stopped, 0 namespace(s) left'));
 });
 
