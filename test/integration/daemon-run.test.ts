@@ -62,13 +62,13 @@ test('run --foreground: starts components in order, answers status, stops in rev
   t.is(status.routerId, 'test-director');
   t.is(status.pid, d.child.pid ?? -1);
   t.is(status.config.syntax, 'yaml');
-  t.deepEqual(status.components.map((c) => [c.name, c.state]), [['pid-file', 'running'], ['control-socket', 'running']]);
+  t.deepEqual(status.components.map((c) => [c.name, c.state]), [['stall-monitor', 'running'], ['pid-file', 'running'], ['control-socket', 'running']]);
   t.is((await readFile(pidFile, 'utf8')).trim(), String(d.child.pid));
 
   d.child.kill('SIGTERM');
   t.is(await d.exited, 0);
   const steps = d.logs().filter((l) => /^(starting|stopping) component$/.test(l.message)).map((l) => `${l.message.split(' ')[0]} ${l.name}`);
-  t.deepEqual(steps, ['starting pid-file', 'starting control-socket', 'stopping control-socket', 'stopping pid-file']);
+  t.deepEqual(steps, ['starting stall-monitor', 'starting pid-file', 'starting control-socket', 'stopping control-socket', 'stopping pid-file', 'stopping stall-monitor']);
   t.true(d.logs().every((l) => typeof l.level === 'string' && typeof l['timestamp'] === 'string'), 'every line is structured JSON');
   await t.throwsAsync(access(pidFile), undefined, 'pid file removed');
   await t.throwsAsync(access(socket), undefined, 'socket removed');
