@@ -7,6 +7,7 @@
 import { splitCommandLine } from '../core/command-line.js';
 import type { CommandRunner } from '../core/command-runner.js';
 import type { Logger } from '../core/logger.js';
+import { createScriptQueue, SCRIPT_TIMEOUT_MS, type ScriptQueue } from '../core/script-queue.js';
 import type { VrrpInstanceEvent } from '../../ha/vrrp-instance-events.js';
 import type { VrrpInstanceConfig } from '../../config/schema-vrrp.js';
 
@@ -37,26 +38,9 @@ export function notifyCommands(state: NotifyState, notify: VrrpInstanceConfig['n
   return out;
 }
 
-export const NOTIFY_TIMEOUT_MS = 10_000;
+export const NOTIFY_TIMEOUT_MS = SCRIPT_TIMEOUT_MS;
 
-/** Runs commands one after the other, in submission order. */
-export function createNotifyQueue(runner: CommandRunner, logger: Logger, timeoutMs = NOTIFY_TIMEOUT_MS): { submit(argv: readonly string[]): void; drain(): Promise<void> } {
-  let tail: Promise<void> = Promise.resolve();
-  return {
-    submit(argv) {
-      const [file, ...args] = argv;
-      if (file === undefined) return;
-      tail = tail.then(async () => {
-        try {
-          const r = await runner.run({ file, args, timeoutMs, maxOutputBytes: 4096 });
-          const fields = { command: argv.join(' '), exitCode: r.exitCode, durationMs: Math.round(r.durationMs) };
-          if (r.exitCode === 0) logger.info('notify script ran', fields);
-          else logger.warn('notify script failed', { ...fields, isTimedOut: r.isTimedOut, stderr: r.stderr.slice(0, 200) });
-        } catch (e) {
-          logger.warn('notify script could not run', { command: argv.join(' '), err: e instanceof Error ? e.message : String(e) });
-        }
-      });
-    },
-    drain: () => tail,
-  };
+/** Runs commands one after the other, in submission order (src/core/script-queue.ts). */
+export function createNotifyQueue(runner: CommandRunner, logger: Logger, timeoutMs = NOTIFY_TIMEOUT_MS): ScriptQueue {
+  return createScriptQueue(runner, logger, timeoutMs);
 }
