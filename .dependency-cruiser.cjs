@@ -16,7 +16,7 @@ const PURE = [
   '^ha/(tracker-effect|periodic-tracker|vrrp-instance-settings|vrrp-datagram-assumptions|garp-schedule|ipv4-header|primary-address)[.]ts$',
   '^src/vrrp/vrrp-settings[.]ts$',
   '^src/ipvsadm/(c-parse|ipvsadm-options|popt-scan|ipvsadm-command|parse-option-values|parse-rules|parse-ipvsadm-args|display-names|format-table|format-connections|ipvsadm-sort|etc-services|name-requests|restore-file|change-requests)[.]ts$',
-  '^src/ipvs/(health-plan|desired-table)[.]ts$',
+  '^src/ipvs/(health-plan|desired-table|quorum|quorum-plan)[.]ts$',
   '^health/(hysteresis|real-server-verdict|dns-message|agent-reply|smtp-reply|icmp-echo|text-pattern)[.]ts$',
   '^src/realserver/(realserver-plan|realserver-state|realserver-error|realserver-lab-checks)[.]ts$',
   '^bench/(bench-model|format-bench-table|ipvs/big-table)[.]ts$',

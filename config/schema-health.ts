@@ -5,7 +5,11 @@
  * is translated onto them (delay_loop, retry, delay_before_retry, connect_timeout...).
  */
 import { z } from 'zod';
+import { splitCommandLine } from '../src/core/command-line.js';
 import { commandLine, duration, ipAddress, port } from './schema-values.js';
+
+/** A script line: split as keepalived splits it (quotes group words), run without a shell. */
+const scriptLine = commandLine.refine((text) => splitCommandLine(text).ok, { error: 'expected a command line with balanced quotes' });
 
 /** Timing and hysteresis of one check; unset values come from the virtual server's healthCheckDefaults. */
 export const checkTimingFields = {
@@ -41,10 +45,21 @@ const statusCode = z.union([
     }),
 ]);
 
+const urlPath = z.string().regex(/^\//, { error: 'expected a path starting with /' });
+
+/** One more request of an HTTP check (keepalived's second and later `url` blocks). */
+const extraUrl = z.strictObject({
+  path: urlPath,
+  host: z.string().min(1).optional(),
+  statusCodes: z.array(statusCode).min(1).optional(),
+  body: pattern.optional(),
+  digest: z.string().regex(/^[0-9a-fA-F]{32}$/, { error: 'expected an MD5 digest: 32 hex digits' }).optional(),
+});
+
 const httpFields = {
   port: port.optional(),
   method: z.enum(['GET', 'HEAD', 'POST', 'OPTIONS']).optional(),
-  path: z.string().regex(/^\//, { error: 'expected a path starting with /' }).optional(),
+  path: urlPath.optional(),
   /** Host header (keepalived virtualhost). */
   host: z.string().min(1).optional(),
   /** Accepted status codes and ranges; default 200-299. */
@@ -54,6 +69,12 @@ const httpFields = {
   /** MD5 of the body, hex (keepalived digest). */
   digest: z.string().regex(/^[0-9a-fA-F]{32}$/, { error: 'expected an MD5 digest: 32 hex digits' }).optional(),
   bindAddress: ipAddress.optional(),
+  /**
+   * Further requests, each judged on its own fields (unset ones: 200-299, no body test); the check is
+   * up only while every request passes (keepalived: several `url` blocks, all must pass). Each runs as
+   * its own probe with the check's timing.
+   */
+  urls: z.array(extraUrl).optional(),
 };
 
 export const healthCheckSchema = z.discriminatedUnion('type', [
@@ -105,6 +126,11 @@ export const realServerHealthFields = {
   isInhibitedOnFailure: z.boolean().optional(),
   /** A recovered server's weight ramps up over this long (HAProxy slowstart); default the service's. */
   slowStart: duration.optional(),
+  /**
+   * keepalived notify_up / notify_down: run when the server's health changes to up or down (not at
+   * start), as written, without arguments added; one at a time, in order, under a timeout.
+   */
+  notify: z.strictObject({ up: scriptLine.optional(), down: scriptLine.optional() }).prefault({}),
 };
 
 /** Virtual-server fields about health. */
@@ -113,4 +139,21 @@ export const virtualServerHealthFields = {
   healthCheckDefaults: z.strictObject(checkTimingFields).prefault({}),
   isInhibitedOnFailure: z.boolean().default(false),
   slowStart: duration.prefault('0s'),
+  /**
+   * keepalived quorum and hysteresis: the service has quorum while the weights of its live real
+   * servers add up to at least `weight`; once it has, it loses it below `weight - hysteresis` (or at a
+   * sum of 0); once lost, it regains it at `weight + hysteresis`. Without quorum the sorry server, if
+   * any, replaces the live real servers.
+   */
+  quorum: z.strictObject({ weight: z.number().int().min(1).max(0xffffffff).default(1), hysteresis: z.number().int().min(0).max(0xffffffff).default(0) }).prefault({}),
+  notify: z
+    .strictObject({
+      /** keepalived quorum_up: run when the service gains quorum (not at start). */
+      quorumUp: scriptLine.optional(),
+      /** keepalived quorum_down: run when it loses quorum, and at start without quorum when it has a sorry server. */
+      quorumDown: scriptLine.optional(),
+      /** keepalived omega: at stop, run notify.down of every live real server, then quorumDown. */
+      isRunAtStop: z.boolean().default(false),
+    })
+    .prefault({}),
 };

@@ -62,7 +62,11 @@ export const virtualServerSchema = z.strictObject({
   forwarding: forwardingMethod.default('nat'),
   tunnel: tunnelSchema.optional(),
   realServers: z.array(realServerSchema).default([]),
-  /** Takes the traffic when no real server is available (keepalived sorry_server). */
+  /**
+   * Takes the traffic while the service has no quorum (keepalived sorry_server): the live real servers
+   * leave the table (drained) and return when quorum does. With isInhibitedOnFailure (keepalived
+   * sorry_server_inhibit) it stays in the table with weight 0 while not needed.
+   */
   sorryServer: realServerSchema.optional(),
   ...virtualServerHealthFields,
 });

@@ -2,20 +2,37 @@
  * The desired IPVS table from the configuration and the health of its real servers (pure): every
  * virtual server (a group expands to one service per member) with its real servers. A real server
  * without checks is always in; one with checks is in when its health says so, with the weight its
- * health gives (inhibit_on_failure: weight 0; slowstart: ramping; agent: reported). A service with no
- * real server left gets its sorry server, as keepalived does.
+ * health gives (inhibit_on_failure: weight 0; slowstart: ramping; agent: reported).
+ *
+ * Quorum (quorum.ts): a service without quorum that has a sorry server gets the sorry server instead
+ * of its live real servers, as keepalived does (`perform_quorum_state`): the live ones leave (drained
+ * by the planner, their connections finish), failed ones go at once, and those with
+ * inhibit_on_failure stay with weight 0. Without a sorry server, losing quorum changes nothing in the
+ * table (only the scripts run). A sorry server with isInhibitedOnFailure (keepalived
+ * sorry_server_inhibit) stays in the table with weight 0 while the service has quorum.
  */
 import { ipFromBytes, type IpAddress } from '../core/ip.js';
 import type { IpvsConfig, RealServerConfig, VirtualServerConfig } from '../../config/schema-ipvs.js';
-import { virtualServerFamily } from '../../config/rules-ipvs.js';
+import { describeVirtualServer, virtualServerFamily } from '../../config/rules-ipvs.js';
 import { formatDestinationKey, formatServiceKey, schedulerFlagNames, type IpvsDestination, type IpvsDestinationKey, type IpvsForwarding, type IpvsService, type IpvsServiceKey } from './model.js';
 import type { DesiredIpvsService } from './plan.js';
+import { stepQuorum } from './quorum.js';
 
 /** Upper bound on one group range, so that a typo cannot ask for millions of services. */
 const MAX_RANGE = 256;
 
-/** What the health checks say of a real server; undefined while unknown (it then counts as configured). */
-export type HealthView = (realServerId: string) => { readonly isPresent: boolean; readonly weight: number } | undefined;
+/** A real server's health: up (all checks), and what its IPVS destination should be. */
+export interface RealServerHealth {
+  readonly isUp: boolean;
+  readonly isPresent: boolean;
+  readonly weight: number;
+}
+
+/** What the health checks say of a real server; undefined while unknown (it then counts as configured and up). */
+export type HealthView = (realServerId: string) => RealServerHealth | undefined;
+
+/** Whether a virtual server (named by describeVirtualServer) has quorum; undefined: no memory, judge afresh. */
+export type QuorumView = (virtualServer: string) => boolean | undefined;
 
 /** A real server's identity, shared by the health plan and the table: "tcp 192.0.2.50:80 -> 192.0.2.21:80". */
 export function realServerId(service: IpvsServiceKey, rs: RealServerConfig): string {
@@ -23,24 +40,50 @@ export function realServerId(service: IpvsServiceKey, rs: RealServerConfig): str
   return `${formatServiceKey(service)} -> ${formatDestinationKey({ address: rs.address, port })}`;
 }
 
-export function desiredIpvsTable(config: IpvsConfig, health?: HealthView): DesiredIpvsService[] {
+/** A real server as the quorum sees it: live (keepalived ISALIVE) and the weight it adds. */
+export function realServerLiveness(key: IpvsServiceKey, rs: RealServerConfig, health: HealthView | undefined): { readonly isLive: boolean; readonly weight: number } {
+  const verdict = rs.healthChecks.length === 0 ? undefined : health?.(realServerId(key, rs));
+  if (verdict === undefined) return { isLive: true, weight: rs.weight };
+  return { isLive: verdict.isUp, weight: verdict.isUp ? verdict.weight : 0 };
+}
+
+/** keepalived `weigh_live_realservers`: the sum of the live real servers' weights, for one service. */
+export function liveWeightOf(vs: VirtualServerConfig, key: IpvsServiceKey, health: HealthView | undefined): number {
+  let sum = 0;
+  for (const rs of vs.realServers) sum += realServerLiveness(key, rs, health).weight;
+  return sum;
+}
+
+export function desiredIpvsTable(config: IpvsConfig, health?: HealthView, quorum?: QuorumView): DesiredIpvsService[] {
   const table: DesiredIpvsService[] = [];
   for (const vs of config.virtualServers) {
-    for (const key of serviceKeysOf(vs, config)) {
-      const service = toService(vs, key);
-      const live: IpvsDestination[] = [];
-      const failed: IpvsDestinationKey[] = [];
-      for (const rs of vs.realServers) {
-        const verdict = rs.healthChecks.length === 0 ? undefined : health?.(realServerId(key, rs));
-        const destination = toDestination(vs, rs, key);
-        if (verdict?.isPresent === false) failed.push(destination.key);
-        else live.push({ ...destination, weight: verdict?.weight ?? rs.weight });
-      }
-      const destinations = live.length > 0 || vs.sorryServer === undefined ? live : [toDestination(vs, vs.sorryServer, key)];
-      table.push({ service, destinations, ...(failed.length === 0 ? {} : { failedDestinations: failed }) });
-    }
+    const keys = serviceKeysOf(vs, config);
+    const first = keys[0];
+    if (first === undefined) continue;
+    const hasQuorum = quorum?.(describeVirtualServer(vs)) ?? stepQuorum(undefined, liveWeightOf(vs, first, health), vs.quorum).hasQuorum;
+    for (const key of keys) table.push(desiredService(vs, key, health, hasQuorum || vs.sorryServer === undefined));
   }
   return table;
+}
+
+function desiredService(vs: VirtualServerConfig, key: IpvsServiceKey, health: HealthView | undefined, isServingRealServers: boolean): DesiredIpvsService {
+  const destinations: IpvsDestination[] = [];
+  const failed: IpvsDestinationKey[] = [];
+  const sorry = vs.sorryServer === undefined ? undefined : toDestination(vs, vs.sorryServer, key);
+  const sorryKey = sorry === undefined ? undefined : formatDestinationKey(sorry.key);
+  for (const rs of vs.realServers) {
+    const verdict = rs.healthChecks.length === 0 ? undefined : health?.(realServerId(key, rs));
+    const destination = toDestination(vs, rs, key);
+    if (!isServingRealServers && formatDestinationKey(destination.key) === sorryKey) continue; // the sorry server's entry wins
+    if (verdict?.isPresent === false) failed.push(destination.key);
+    else if (isServingRealServers) destinations.push({ ...destination, weight: verdict?.weight ?? rs.weight });
+    else if (rs.isInhibitedOnFailure ?? vs.isInhibitedOnFailure) destinations.push({ ...destination, weight: 0 });
+  }
+  if (sorry !== undefined && !isServingRealServers) destinations.push(sorry);
+  else if (sorry !== undefined && vs.sorryServer?.isInhibitedOnFailure === true && !destinations.some((d) => formatDestinationKey(d.key) === sorryKey)) {
+    destinations.push({ ...sorry, weight: 0 });
+  }
+  return { service: toService(vs, key), destinations, ...(failed.length === 0 ? {} : { failedDestinations: failed }) };
 }
 
 export function serviceKeysOf(vs: VirtualServerConfig, config: IpvsConfig): IpvsServiceKey[] {

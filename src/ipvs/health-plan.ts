@@ -28,7 +28,7 @@ export function buildHealthPlan(config: IpvsConfig): HealthPlan {
           weight: rs.weight,
           isInhibitedOnFailure: rs.isInhibitedOnFailure ?? vs.isInhibitedOnFailure,
           slowstartMs: rs.slowStart ?? vs.slowStart,
-          checks: rs.healthChecks.map((c) => ({ check: toCheckSpec(c), timing: timingOf(c, vs) }) satisfies ProbeSpec),
+          checks: rs.healthChecks.flatMap((c) => toCheckSpecs(c).map((check) => ({ check, timing: timingOf(c, vs) }) satisfies ProbeSpec)),
         });
       }
     }
@@ -55,26 +55,42 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
 const pick = <T extends object>(o: T): Compact<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Compact<T>;
 
+type HttpCheckConfig = Extract<HealthCheckConfig, { type: 'http' | 'https' }>;
+type HttpRequestConfig = Pick<HttpCheckConfig, 'path' | 'host' | 'statusCodes' | 'body' | 'digest'>;
+
+/**
+ * The check as probes: one, or for an HTTP check with `urls` one per request (keepalived's several
+ * url blocks), each judged alone; the real server is up only while all are. A further url without
+ * its own Host header uses the check's.
+ */
+export function toCheckSpecs(c: HealthCheckConfig): CheckSpec[] {
+  if ((c.type !== 'http' && c.type !== 'https') || c.urls === undefined) return [toCheckSpec(c)];
+  return [httpSpec(c, c), ...c.urls.map((u) => httpSpec(c, { ...u, ...pick({ host: u.host ?? c.host }) }))];
+}
+
+function httpSpec(c: HttpCheckConfig, request: HttpRequestConfig): CheckSpec {
+  const params = pick({
+    port: c.port,
+    bindAddress: c.bindAddress,
+    method: c.method,
+    path: request.path,
+    host: request.host,
+    statusCodes: request.statusCodes,
+    bodyPattern: request.body === undefined ? undefined : { source: request.body.regex },
+    bodyMd5: request.digest?.toLowerCase(),
+  });
+  if (c.type === 'http') return { kind: 'http', ...params };
+  return { kind: 'https', ...params, tls: pick({ isVerifyDisabled: c.tls.isVerifyDisabled, serverName: c.tls.serverName }) };
+}
+
 /** The check as the health domain's data. Throws ERR_CONFIG_INVALID for what validation cannot see (a bad command). */
 export function toCheckSpec(c: HealthCheckConfig): CheckSpec {
   switch (c.type) {
     case 'tcp':
       return pick({ kind: 'tcp' as const, port: c.port, bindAddress: c.bindAddress, send: c.send === undefined ? undefined : bytes(c.send), expect: c.expect === undefined ? undefined : { source: c.expect.regex } });
     case 'http':
-    case 'https': {
-      const params = pick({
-        port: c.port,
-        bindAddress: c.bindAddress,
-        method: c.method,
-        path: c.path,
-        host: c.host,
-        statusCodes: c.statusCodes,
-        bodyPattern: c.body === undefined ? undefined : { source: c.body.regex },
-        bodyMd5: c.digest?.toLowerCase(),
-      });
-      if (c.type === 'http') return { kind: 'http', ...params };
-      return { kind: 'https', ...params, tls: pick({ isVerifyDisabled: c.tls.isVerifyDisabled, serverName: c.tls.serverName }) };
-    }
+    case 'https':
+      return httpSpec(c, c);
     case 'udp': {
       const pattern = c.requireReplyHex === undefined ? undefined : parseHexPattern(c.requireReplyHex);
       if (pattern !== undefined && !pattern.ok) throw new LvsdError('ERR_CONFIG_INVALID', pattern.error);

@@ -39,7 +39,7 @@ test('the health plan: one entry per checked real server, ids like its IPVS dest
 test('the table follows health: a server out is left out, a weight from health is used, unchecked servers stay', (t) => {
   const config = ipvsConfig(WEB);
   const table = desiredIpvsTable(config, (id) =>
-    id.endsWith('192.0.2.21:80') ? { isPresent: false, weight: 0 } : id.endsWith('192.0.2.22:80') ? { isPresent: true, weight: 0 } : undefined,
+    id.endsWith('192.0.2.21:80') ? { isUp: false, isPresent: false, weight: 0 } : id.endsWith('192.0.2.22:80') ? { isUp: false, isPresent: true, weight: 0 } : undefined,
   );
   t.deepEqual(table[0]?.destinations.map((d) => `${d.key.address.text} w${d.weight}`), ['192.0.2.22 w0', '192.0.2.23 w1']);
   t.deepEqual(table[0]?.failedDestinations?.map((k) => k.address.text), ['192.0.2.21'], 'a failed server is deleted at once, not drained');
@@ -49,8 +49,8 @@ test('the table follows health: a server out is left out, a weight from health i
 
 test('the sorry server takes over when no real server is left, and leaves when one returns', (t) => {
   const config = ipvsConfig(WEB.replace('        - { address: 192.0.2.23 }\n', ''));
-  const down = desiredIpvsTable(config, () => ({ isPresent: false, weight: 0 }));
+  const down = desiredIpvsTable(config, () => ({ isUp: false, isPresent: false, weight: 0 }));
   t.deepEqual(down[0]?.destinations.map((d) => d.key.address.text), ['192.0.2.99']);
-  const oneBack = desiredIpvsTable(config, (id) => (id.endsWith('192.0.2.21:80') ? { isPresent: true, weight: 3 } : { isPresent: false, weight: 0 }));
+  const oneBack = desiredIpvsTable(config, (id) => (id.endsWith('192.0.2.21:80') ? { isUp: true, isPresent: true, weight: 3 } : { isUp: false, isPresent: false, weight: 0 }));
   t.deepEqual(oneBack[0]?.destinations.map((d) => d.key.address.text), ['192.0.2.21']);
 });
