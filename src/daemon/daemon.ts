@@ -14,6 +14,7 @@ import { createIpvsReconciler, type IpvsReconciler, type SysctlAccess } from '..
 import { createFileOwnershipStore } from '../ipvs/file-ownership-store.js';
 import { buildHealthPlan } from '../ipvs/health-plan.js';
 import { createHealthComponent } from '../ipvs/health-component.js';
+import { createQuorumComponent, type QuorumComponent } from '../ipvs/quorum-component.js';
 import type { IpvsClient } from '../ipvs/ipvs-client.js';
 import type { CommandRunner } from '../core/command-runner.js';
 import { createVrrpComponent } from '../vrrp/vrrp-component.js';
@@ -81,7 +82,13 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
           random: Math.random,
           stalledMs: stallMonitor.stalledMs,
           onChange: () => void ipvs?.reconcile('health').catch(() => undefined),
+          onVerdict: () => quorum?.refresh(),
         });
+  // Quorum verdicts (with their hysteresis memory) and keepalived's quorum and notify scripts.
+  const quorum: QuorumComponent | undefined =
+    config.ipvs.virtualServers.length === 0
+      ? undefined
+      : createQuorumComponent(config.ipvs, { logger: deps.logger, runner: deps.runner, ...(health === undefined ? {} : { health: health.view }) });
   const ipvs: IpvsReconciler | undefined =
     config.ipvs.virtualServers.length === 0
       ? undefined
@@ -92,6 +99,7 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
           sysctl: deps.sysctl,
           ownership: createFileOwnershipStore(`${config.daemon.stateDir}/ipvs-owned.json`),
           ...(health === undefined ? {} : { health: health.view }),
+          ...(quorum === undefined ? {} : { quorum: quorum.view }),
         });
   // Start order: IPVS is programmed before VRRP may take a VIP, so a new master forwards at once;
   // stop order is the reverse: VRRP hands over first, the IPVS table stays.
@@ -101,6 +109,8 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
     createPidFile(config.daemon.pidFile, deps.pid),
     // Health first: the first IPVS round already leaves out servers that start down (alpha).
     ...(health === undefined ? [] : [health]),
+    // Before IPVS, so that the first round already knows each service's quorum; stops after it (omega scripts).
+    ...(quorum === undefined ? [] : [quorum]),
     ...(ipvs === undefined ? [] : [ipvs]),
     ...(config.vrrp.instances.length === 0
       ? []
@@ -144,8 +154,10 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
       const appliedAtRestart = changedSections.filter((k) => !(k === 'ipvs' && isIpvsLive));
       if (isIpvsLive) {
         const nextPlan = buildHealthPlan(next.ipvs);
+        quorum?.update(next.ipvs);
         if (health !== undefined) health.setPlan(nextPlan);
         else if (nextPlan.realServers.length > 0) log.warn('health checks added by a reload start at the next restart; until then those real servers count as up');
+        quorum?.refresh();
         await ipvs.update(next.ipvs);
       }
       current = next;

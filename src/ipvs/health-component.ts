@@ -11,7 +11,7 @@ import type { Component } from '../daemon/lifecycle.js';
 import { createChecker } from '../../health/check-spec.js';
 import { createRawIcmpTransport } from '../../health/icmp-checker.js';
 import { createHealthScheduler, type HealthPlan, type HealthScheduler } from '../../health/scheduler.js';
-import type { HealthView } from './desired-table.js';
+import type { HealthView, RealServerHealth } from './desired-table.js';
 
 export interface HealthComponentDeps {
   readonly clock: Clock;
@@ -20,6 +20,8 @@ export interface HealthComponentDeps {
   readonly random: () => number;
   /** Called once per burst of real-server changes. */
   readonly onChange: () => void;
+  /** Called at once on every real-server change, after the view changed (the quorum's evaluation). */
+  readonly onVerdict?: () => void;
   /** The stall monitor's total: probe timeouts do not count time lvsd was stalled. */
   readonly stalledMs?: () => number;
 }
@@ -44,23 +46,24 @@ export function createHealthComponent(plan: HealthPlan, deps: HealthComponentDep
       createChecker: (spec) => createChecker(spec, checkerDeps),
       ...(deps.stalledMs === undefined ? {} : { stalledMs: deps.stalledMs }),
     }, { spreadRatio: SPREAD_RATIO });
-  const verdicts = new Map<string, { isPresent: boolean; weight: number }>();
+  const verdicts = new Map<string, RealServerHealth>();
   let pending: Timer | undefined;
   let isRunning = false;
 
   const refresh = (): void => {
     verdicts.clear();
-    for (const rs of scheduler.snapshot().realServers) verdicts.set(rs.id, rs.destination);
+    for (const rs of scheduler.snapshot().realServers) verdicts.set(rs.id, { isUp: rs.isUp, ...rs.destination });
   };
   scheduler.onEvent((event) => {
     if (event.type === 'first-round-complete') log.info('health: first round complete');
     if (event.type !== 'real-server-changed' && event.type !== 'real-server-removed') return;
     // The scheduler logs each change with its reason (check, failure, latency); this keeps the view.
     if (event.type === 'real-server-changed') {
-      verdicts.set(event.realServerId, event.destination);
+      verdicts.set(event.realServerId, { isUp: event.isUp, ...event.destination });
     } else {
       verdicts.delete(event.realServerId);
     }
+    if (isRunning) deps.onVerdict?.();
     pending ??= deps.clock.setTimeout(() => {
       pending = undefined;
       if (isRunning) deps.onChange();

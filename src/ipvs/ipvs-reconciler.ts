@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger.js';
 import type { Component } from '../daemon/lifecycle.js';
 import type { IpvsConfig } from '../../config/schema-ipvs.js';
 import { applyIpvsPlan } from './apply-ipvs-plan.js';
-import { desiredIpvsTable, type HealthView } from './desired-table.js';
+import { desiredIpvsTable, type HealthView, type QuorumView } from './desired-table.js';
 import { readIpvsTable, type IpvsClient } from './ipvs-client.js';
 import { IpvsError } from './ipvs-error.js';
 import { formatDestinationKey, formatServiceKey } from './model.js';
@@ -38,6 +38,8 @@ export interface IpvsReconcilerDeps {
   readonly ownership: OwnershipStore;
   /** The health checks' verdicts, when the config has checks. */
   readonly health?: HealthView;
+  /** Each service's quorum verdict, kept with its memory by the quorum component. */
+  readonly quorum?: QuorumView;
 }
 
 export type RoundTrigger = 'start' | 'reload' | 'repair' | 'drain' | 'health';
@@ -86,7 +88,7 @@ export function createIpvsReconciler(initial: IpvsConfig, deps: IpvsReconcilerDe
     const c = client;
     if (c === undefined) throw new LvsdError('ERR_COMPONENT_START', 'ipvs reconciler is not running');
     const t0 = deps.clock.now();
-    const desired = desiredIpvsTable(config, deps.health);
+    const desired = desiredIpvsTable(config, deps.health, deps.quorum);
     const actual = await readIpvsTable(c, abort.signal);
     const plan = planIpvs(desired, actual, state, t0, { drainTimeoutMs: config.drainTimeout, isServiceRemovalImmediate: false });
     const result = await applyIpvsPlan(c, plan.ops, { signal: abort.signal });
