@@ -16,6 +16,8 @@ export interface TranslateContext {
   set(path: ConfigPath, value: unknown, at: SourceLocation): void;
   /** Whether a value was written at `path` (a keepalived default counts). */
   has(path: ConfigPath): boolean;
+  /** The value written so far at `path` (keepalived resolves names such as a track_file's when it reads them). */
+  get(path: ConfigPath): unknown;
   /** Sets keepalived's default for `path` unless it has a value; a later `set` replaces it without a warning. */
   setDefault(path: ConfigPath, value: unknown, at: SourceLocation): void;
   /** Appends to the array at `path` (created on first use); returns the new item's index. */

@@ -55,6 +55,15 @@ class ModelBuilder {
     return this.assigned.has(pathKey(path));
   }
 
+  get(path: ConfigPath): unknown {
+    let node: unknown = this.data;
+    for (const step of path) {
+      if (typeof node !== 'object' || node === null) return undefined;
+      node = (node as Record<string, unknown>)[step as string];
+    }
+    return node;
+  }
+
   /** Sets a keepalived default unless the path has a value already. */
   setDefault(path: ConfigPath, value: unknown, at: SourceLocation): void {
     const key = pathKey(path);
@@ -191,6 +200,7 @@ class Walker {
       append: (path, value, at) => this.model.append(path, value, at),
       setDefault: (path, value, at) => this.model.setDefault(path, value, at),
       has: (path) => this.model.has(path),
+      get: (path) => this.model.get(path),
       mark: (path, at) => this.model.record(path, at, false),
       error: (at, message, code = 'invalid-value') => this.push(at, keywordPath, code, 'error', message),
       warn: (at, message, code = 'invalid-value') => this.push(at, keywordPath, code, 'warning', message),
