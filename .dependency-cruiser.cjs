@@ -22,8 +22,8 @@ const PURE = [
   '^bench/(bench-model|format-bench-table|ipvs/big-table)[.]ts$',
   '^src/control/protocol[.]ts$',
   '^src/cli/registry[.]ts$',
-  '^src/lab/(probe-analysis|topology-plan|uml-init-script|uml-modules|cli-flags|prober-lines|ipvsadm-stats|lab-daemon-config|lab-report|daemon-log-notes)[.]ts$',
-  '^src/lab/scenarios/traffic-through-vip-options[.]ts$',
+  '^src/lab/(probe-analysis|topology-plan|uml-init-script|uml-modules|cli-flags|prober-lines|ipvsadm-stats|lab-daemon-config|lab-report|daemon-log-notes|stream-lines)[.]ts$',
+  '^src/lab/scenarios/(traffic-through-vip-options|lab-ipvs-config)[.]ts$',
 ];
 const IO_MODULES = '^(src/core/(command-runner|logger|process-state)|config/loader|config/keepalived/fs-source-reader)[.]ts$';
 

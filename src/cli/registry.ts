@@ -77,14 +77,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'lab',
     summary: 'boot a disposable multi-director lab in user-mode Linux and run a scenario',
-    usage: 'lvsd lab [--directors 2|3] [--scenario NAME] [--timeout SECONDS] [--json]',
+    usage: 'lvsd lab [--directors 2|3] [--scenario NAME] [--forwarding dr|nat|tun] [--timeout SECONDS] [--json]',
     options: [
       { flag: '--directors N', text: 'number of directors, 2 or 3 (default 2)' },
       { flag: '--scenario NAME', text: 'scenario to run (default traffic-through-vip; --scenario list shows all)' },
+      { flag: '--forwarding METHOD', text: 'how IPVS reaches the real servers: dr, nat or tun (default dr)' },
       { flag: '--timeout SECONDS', text: 'give up after this long (default 240)' },
       { flag: '--json', text: 'print the report as JSON' },
     ],
-    examples: ['lvsd lab', 'lvsd lab --directors 3 --scenario traffic-through-vip'],
+    examples: ['lvsd lab', 'lvsd lab --directors 3 --scenario traffic-through-vip', 'lvsd lab --forwarding nat --scenario drain'],
     load: () => import('./commands/lab.js'),
   },
   {

@@ -34,3 +34,27 @@ function noteOf(line: string): string | undefined {
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return [time, level, message, ...fields].filter((s) => s !== '').join(' ');
 }
+
+export interface IpvsChangeNote {
+  readonly op: string;
+  readonly reason: string;
+  readonly weight?: number;
+}
+
+/** The daemon's "ipvs change" entries (and repaired drift) for one destination, e.g. rs "192.0.2.21:7000", in order. */
+export function ipvsChangesFor(lines: readonly string[], vs: string, rs: string): IpvsChangeNote[] {
+  const out: IpvsChangeNote[] = [];
+  for (const line of lines) {
+    if (!line.startsWith('{') || !line.includes('ipvs ')) continue;
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if ((e['message'] !== 'ipvs change' && e['message'] !== 'ipvs drift repaired') || e['vs'] !== vs || e['rs'] !== rs) continue;
+    const weight = e['weight'];
+    out.push({ op: String(e['op']), reason: String(e['reason']), ...(typeof weight === 'number' ? { weight } : {}) });
+  }
+  return out;
+}

@@ -86,3 +86,40 @@ export function countConnectionsByDestination(entries: readonly IpvsConnectionEn
 export function totalConnections(services: readonly IpvsStatsService[]): number {
   return services.reduce((sum, s) => sum + s.conns, 0);
 }
+
+export interface IpvsListDestination {
+  /** As printed: "192.0.2.21:80". */
+  readonly address: string;
+  /** Route, Masq, Tunnel, Local. */
+  readonly forward: string;
+  readonly weight: number;
+  readonly activeConns: number;
+  readonly inactiveConns: number;
+}
+
+export interface IpvsListService {
+  readonly protocol: string;
+  readonly address: string;
+  readonly scheduler: string;
+  readonly destinations: readonly IpvsListDestination[];
+}
+
+const LIST_SERVICE_LINE = /^(TCP|UDP|SCTP|FWM)\s+(\S+)\s+(\S+)/;
+const LIST_DEST_LINE = /^\s+->\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/;
+
+/** Parser for `ipvsadm -Ln` (weights and connection counts, current at once). */
+export function parseIpvsadmList(text: string): IpvsListService[] {
+  const services: { protocol: string; address: string; scheduler: string; destinations: IpvsListDestination[] }[] = [];
+  for (const line of text.split('\n')) {
+    const svc = LIST_SERVICE_LINE.exec(line);
+    if (svc !== null) {
+      services.push({ protocol: svc[1] ?? '', address: svc[2] ?? '', scheduler: svc[3] ?? '', destinations: [] });
+      continue;
+    }
+    const d = LIST_DEST_LINE.exec(line);
+    const current = services[services.length - 1];
+    if (d === null || current === undefined) continue;
+    current.destinations.push({ address: d[1] ?? '', forward: d[2] ?? '', weight: Number(d[3]), activeConns: Number(d[4]), inactiveConns: Number(d[5]) });
+  }
+  return services;
+}

@@ -38,6 +38,8 @@ export interface LabProcess {
   waitForLine(match: (line: string) => boolean, options: { readonly stream?: OutputStream; readonly timeoutMs: number }): Promise<string>;
   /** SIGTERM to the process group, SIGKILL after `graceMs`. Idempotent. */
   stop(graceMs: number): Promise<ProcessExit>;
+  /** Sends `signal` to the process alone (SIGHUP: reload); false when it has exited. */
+  kill(signal: NodeJS.Signals): boolean;
 }
 
 export interface ProcessSpawner {
@@ -128,6 +130,14 @@ function spawnLabProcess(spec: SpawnSpec, clock: Clock): Promise<LabProcess> {
             exitListeners.add(onExit);
             if (exitInfo !== undefined) onExit();
           });
+        },
+        kill(signal) {
+          if (exitInfo !== undefined) return false;
+          try {
+            return process.kill(pid, signal);
+          } catch {
+            return false;
+          }
         },
         stop(graceMs) {
           if (exitInfo !== undefined) return exited;

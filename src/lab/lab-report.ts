@@ -3,6 +3,7 @@
  * daemons and teardown. Pure: result in, text out.
  */
 import type { ProbeSummary } from './probe-analysis.js';
+import type { DrainOutcome } from './scenarios/drain-live-connection.js';
 import type { TrafficThroughVipResult } from './scenarios/traffic-through-vip.js';
 
 export interface LabUmlTimings {
@@ -32,7 +33,7 @@ export function formatLabReport(input: LabReportInput): string {
   }
   const roles = countRoles(result);
   lines.push(
-    `Topology: ${roles.director} director(s), ${roles['real-server']} real server(s), ${roles.client} client; VIP ${result.vip}, scheduler ${result.scheduler}`,
+    `Topology: ${roles.director} director(s), ${roles['real-server']} real server(s), ${roles.client} client; VIP ${result.vip}, scheduler ${result.scheduler}, forwarding ${result.forwarding}`,
     '',
     'Timeline',
     ...result.timeline.map((e) => `  ${String(e.atMs).padStart(7)} ms  ${e.step.padEnd(22)} ${e.detail}`),
@@ -46,6 +47,7 @@ export function formatLabReport(input: LabReportInput): string {
       for (const d of s.destinations) lines.push(`    -> ${d.address}  conns ${d.conns}  inPkts ${d.inPkts}`);
     }
   }
+  if (result.drain !== undefined) lines.push('', ...formatDrain(result.drain));
   if (result.daemons.length > 0) {
     lines.push('', 'Daemons');
     for (const d of result.daemons) {
@@ -73,6 +75,18 @@ export function formatSummary(summary: ProbeSummary, expectedServers: readonly s
     `  by server: ${servers.map((s) => `${s} ${summary.byServer[s] ?? 0}`).join(', ') || 'none'}`,
     `  longest failure gap: ${gap.count === 0 ? 'none' : `${gap.count} probe(s), ${Math.round(gap.durationMs)} ms (seq ${gap.fromSeq ?? '?'}-${gap.toSeq ?? '?'})`}`,
     `  latency ms: ${lat === undefined ? 'n/a' : `min ${fmt(lat.min)} p50 ${fmt(lat.p50)} p90 ${fmt(lat.p90)} p99 ${fmt(lat.p99)} max ${fmt(lat.max)}`}`,
+  ];
+}
+
+function formatDrain(d: DrainOutcome): string[] {
+  const at = (x: { weight: number; activeConns: number } | undefined): string => (x === undefined ? 'not listed' : `weight ${x.weight}, ActiveConn ${x.activeConns}`);
+  return [
+    `Drain of ${d.drainedServer} (${d.drainedDestination}), which held the client's connection`,
+    `  after SIGHUP: ${at(d.whileDraining)} within ${d.weightZeroAfterMs} ms`,
+    `  held connection: ${d.repliesWhileDraining} replies while draining, from ${d.heldConnectionServers.join(' ')}`,
+    `  new connections: ${Object.entries(d.newConnections).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}; ${d.newConnectionErrors} failed`,
+    `  before the close: ${at(d.beforeClose)}; closed: ${d.closed === undefined ? 'not cleanly' : `${d.closed.sent} sent, ${d.closed.received} answered`}`,
+    `  deleted ${d.deletedAfterCloseMs} ms after the close; lvsd: ${d.daemonChanges.map((c) => `${c.op} ${c.reason}`).join(', ')}`,
   ];
 }
 

@@ -8,7 +8,7 @@ import { LvsdError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { formatLabReport } from './lab-report.js';
 import type { TrafficThroughVipResult } from './scenarios/traffic-through-vip.js';
-import { DEFAULT_PROBE_PLAN, TRAFFIC_THROUGH_VIP, type ProbePlan } from './scenarios/traffic-through-vip-options.js';
+import { DEFAULT_PROBE_PLAN, TRAFFIC_THROUGH_VIP, type LabForwarding, type ProbePlan } from './scenarios/traffic-through-vip-options.js';
 import { tailLines } from './uml-init-script.js';
 import { runInUml } from './uml-runner.js';
 
@@ -24,6 +24,8 @@ export interface LabOptions {
   readonly realServers?: number;
   /** IPVS scheduler, default rr. */
   readonly scheduler?: string;
+  /** IPVS forwarding of the service (lvsd's `forwarding`), default dr. */
+  readonly forwarding?: LabForwarding;
   readonly probe?: Partial<ProbePlan>;
   /** Start `lvsd run --config <generated> --foreground` in each director namespace. Default false. */
   readonly withDaemons?: boolean;
@@ -69,12 +71,17 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const LAB_SCENARIOS: readonly LabScenarioInfo[] = [
   {
     name: TRAFFIC_THROUGH_VIP,
-    description: 'IPVS direct-routing service on director-1 (set up with ipvsadm), client probes the VIP, every real server must answer',
+    description: 'IPVS service on director-1 (dr, nat or tun; programmed by lvsd), client probes the VIP, every real server must answer',
     entry: fileURLToPath(new URL('./scenarios/traffic-through-vip-main.js', import.meta.url)),
   },
   {
     name: 'real-server-failure',
     description: 'as traffic-through-vip, with HTTP health checks: rs-1 stops under traffic, leaves IPVS, traffic goes on without errors, rs-1 returns',
+    entry: fileURLToPath(new URL('./scenarios/traffic-through-vip-main.js', import.meta.url)),
+  },
+  {
+    name: 'drain',
+    description: 'as traffic-through-vip, then a real server holding a live TCP connection is removed from the config (SIGHUP): weight 0, the connection keeps flowing, new ones go elsewhere, deleted once it closes',
     entry: fileURLToPath(new URL('./scenarios/traffic-through-vip-main.js', import.meta.url)),
   },
 ];
@@ -93,11 +100,13 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
     directorCount: options.directors,
     realServerCount: options.realServers ?? 3,
     scheduler: options.scheduler ?? 'rr',
+    forwarding: options.forwarding ?? 'dr',
     probe: { ...DEFAULT_PROBE_PLAN, ...options.probe },
     ...(options.withDaemons === true
       ? { daemons: { lvsdBin: options.lvsdBin ?? `${REPO_ROOT}bin/lvsd.js`, configDir: GUEST_CONFIG_DIR, runDir: GUEST_RUN_DIR } }
       : {}),
     ...(scenario.name === 'real-server-failure' ? { isRealServerFailed: true } : {}),
+    ...(scenario.name === 'drain' ? { isDrainObserved: true } : {}),
   };
   const run = await runInUml(
     {

@@ -7,6 +7,7 @@ import { createProcessRunner } from '../../core/command-runner.js';
 import { LvsdError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { LAB_SCENARIOS, runLab, type LabDirectorCount } from '../../lab/lab.js';
+import { LAB_FORWARDINGS, type LabForwarding } from '../../lab/scenarios/traffic-through-vip-options.js';
 import { isFlagSet, parseCommandArgs, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, writeLine, type CliIo } from '../io.js';
 
@@ -17,6 +18,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     directors: { type: 'string' },
     scenario: { type: 'string' },
     timeout: { type: 'string' },
+    forwarding: { type: 'string' },
     json: { type: 'boolean' },
   }, 0);
   const scenario = stringOption(parsed, 'scenario') ?? 'traffic-through-vip';
@@ -26,14 +28,15 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   const directors = parseDirectors(stringOption(parsed, 'directors') ?? '2');
   const timeoutS = parseTimeout(stringOption(parsed, 'timeout') ?? String(DEFAULT_TIMEOUT_S));
+  const forwarding = parseForwarding(stringOption(parsed, 'forwarding') ?? 'dr');
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new LvsdError('ERR_COMMAND_ABORTED', 'lab interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    writeLine(io.stderr, `lvsd lab: booting user-mode Linux with ${directors} directors, scenario ${scenario} (timeout ${timeoutS} s)`);
+    writeLine(io.stderr, `lvsd lab: booting user-mode Linux with ${directors} directors, scenario ${scenario}, forwarding ${forwarding} (timeout ${timeoutS} s)`);
     const report = await runLab(
-      { directors, scenario, timeoutMs: timeoutS * 1000, withDaemons: true, signal: abort.signal },
+      { directors, scenario, forwarding, timeoutMs: timeoutS * 1000, withDaemons: true, signal: abort.signal },
       {
         runner: createProcessRunner(),
         logger: createLogger({ level: 'info', stream: io.stderr }),
@@ -56,6 +59,12 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
 function parseDirectors(text: string): LabDirectorCount {
   if (text === '2' || text === '3') return Number(text) as LabDirectorCount;
   throw new LvsdError('ERR_USAGE', `lab: --directors takes 2 or 3, not '${text}'`);
+}
+
+function parseForwarding(text: string): LabForwarding {
+  const found = LAB_FORWARDINGS.find((f) => f === text);
+  if (found === undefined) throw new LvsdError('ERR_USAGE', `lab: --forwarding takes ${LAB_FORWARDINGS.join(', ')}, not '${text}'`);
+  return found;
 }
 
 function parseTimeout(text: string): number {

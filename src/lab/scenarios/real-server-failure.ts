@@ -12,9 +12,6 @@ import type { LabNode } from '../topology-plan.js';
 import { HTTP_NAME_SERVER_ENTRY, type LabTopology } from '../topology.js';
 import type { ProbePlan } from './traffic-through-vip-options.js';
 
-/** Fast checks, so the lab runs in seconds: down after 2 failures 200 ms apart, up after 2 successes. */
-export const LAB_HEALTH_CHECK = { type: 'http', path: '/', interval: '200ms', timeout: '300ms', rise: 2, fall: 2 } as const;
-
 const POLL_MS = 100;
 const WAIT_LIMIT_MS = 15_000;
 

@@ -8,6 +8,10 @@ import { MAX_REAL_SERVERS } from '../topology-plan.js';
 
 export const TRAFFIC_THROUGH_VIP = 'traffic-through-vip';
 
+/** IPVS forwarding of the lab service, as lvsd's config spells it (ipvsadm -g, -m, -i). */
+export type LabForwarding = 'dr' | 'nat' | 'tun';
+export const LAB_FORWARDINGS: readonly LabForwarding[] = ['dr', 'nat', 'tun'];
+
 export interface ProbePlan {
   readonly count: number;
   readonly intervalMs: number;
@@ -49,7 +53,23 @@ export interface TrafficThroughVipOptions {
    * must leave IPVS, traffic must go on without it, and it must return once started again. Needs daemons.
    */
   readonly isRealServerFailed?: boolean;
+  /**
+   * How the director reaches the real servers (default dr): dr prepares them in the topology (VIP on
+   * lo, ARP silenced); nat routes them through director-1 (topology-plan.ts); tun has each real
+   * server prepared by `lvsd realserver setup --method tun` (VIP on tunl0).
+   */
+  readonly forwarding: LabForwarding;
+  /**
+   * After the probes, remove a real server from the config (SIGHUP) while the client holds a
+   * long-lived TCP connection to it through a second service (the stream port): it must drain
+   * (weight 0, the connection keeps flowing, new connections elsewhere) and go once the connection
+   * closed. Needs daemons.
+   */
+  readonly isDrainObserved?: boolean;
 }
+
+/** The drain phase's second service (VIP:7000): a line-echo server on every real server. */
+export const LAB_STREAM_PORT = 7000;
 
 export const DEFAULT_PROBE_PLAN: ProbePlan = { count: 30, intervalMs: 20, timeoutMs: 2000, maxDurationMs: 20_000 };
 
@@ -59,7 +79,7 @@ export const SCHEDULERS: readonly string[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 
 export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThroughVipOptions, string> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('options must be a JSON object');
   const o = input as Record<string, unknown>;
-  const known = ['directorCount', 'realServerCount', 'scheduler', 'port', 'probe', 'runId', 'readyTimeoutMs', 'daemons', 'isRealServerFailed'];
+  const known = ['directorCount', 'realServerCount', 'scheduler', 'port', 'probe', 'runId', 'readyTimeoutMs', 'daemons', 'isRealServerFailed', 'forwarding', 'isDrainObserved'];
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length > 0) return err(`unknown option(s): ${unknown.join(', ')}`);
   const directorCount = int(o['directorCount'], 2, 1, 3);
@@ -82,6 +102,13 @@ export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThr
   if (typeof isRealServerFailed !== 'boolean') return err('isRealServerFailed must be true or false');
   if (isRealServerFailed && daemons.value === undefined) return err('isRealServerFailed needs daemons: lvsd runs the health checks');
   if (isRealServerFailed && realServerCount < 2) return err('isRealServerFailed needs at least 2 real servers');
+  const forwarding = o['forwarding'] ?? 'dr';
+  if (!LAB_FORWARDINGS.includes(forwarding as LabForwarding)) return err(`forwarding must be one of ${LAB_FORWARDINGS.join(' ')}`);
+  const isDrainObserved = o['isDrainObserved'] ?? false;
+  if (typeof isDrainObserved !== 'boolean') return err('isDrainObserved must be true or false');
+  if (isDrainObserved && daemons.value === undefined) return err('isDrainObserved needs daemons: lvsd drains on reload');
+  if (isDrainObserved && realServerCount < 2) return err('isDrainObserved needs at least 2 real servers');
+  if (isDrainObserved && port === LAB_STREAM_PORT) return err(`isDrainObserved uses port ${LAB_STREAM_PORT} for its stream service: choose another port`);
   return ok({
     directorCount,
     realServerCount,
@@ -89,9 +116,11 @@ export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThr
     port,
     probe: probe.value,
     readyTimeoutMs,
+    forwarding: forwarding as LabForwarding,
     ...(runId === undefined ? {} : { runId }),
     ...(daemons.value === undefined ? {} : { daemons: daemons.value }),
     ...(isRealServerFailed ? { isRealServerFailed } : {}),
+    ...(isDrainObserved ? { isDrainObserved } : {}),
   });
 }
 

@@ -1,20 +1,24 @@
 /**
  * Scenario "traffic-through-vip" (needs a kernel with IPVS: run it inside UML):
  *   1. check ip_vs is loaded;
- *   2. build the topology: N directors, M real servers (HTTP name servers, prepared for direct
- *      routing: VIP on lo, arp_ignore=1, arp_announce=2), a client;
+ *   2. build the topology: N directors, M real servers (HTTP name servers), a client, prepared for
+ *      the forwarding method: dr (VIP on the real servers' lo, arp_ignore=1, arp_announce=2), nat (the
+ *      client on its own subnet, director-1 the gateway of both, see topology-plan.ts), tun (each
+ *      real server set up by `lvsd realserver setup --method tun`);
  *   3. put the VIP on director-1;
- *   4. the IPVS service (one TCP service VIP:port, the chosen scheduler, every real server by direct
- *      routing, weight 1): with daemons, lvsd in each director namespace programs it from its
+ *   4. the IPVS service (one TCP service VIP:port, the chosen scheduler, every real server by the
+ *      chosen method, weight 1): with daemons, lvsd in each director namespace programs it from its
  *      generated config and `ipvsadm -Sn` (the oracle) must show exactly those rules; without
  *      daemons, ipvsadm -R creates it on director-1;
- *   5. probe the VIP from the client (bounded), read `ipvsadm -Ln --stats`;
- *   6. stop the daemons, tear everything down.
+ *   5. probe the VIP from the client (bounded), read `ipvsadm -Lnc` and `ipvsadm -Ln --stats`, and
+ *      with tun each real server's tunl0 counters;
+ *   6. optional phases: a real server's failure (real-server-failure.ts), a drain with a live
+ *      connection (drain-live-connection.ts);
+ *   7. stop the daemons, tear everything down.
  * Returns a timeline and a probe summary; a failed step ends the run early with `error` set, after
  * teardown. Never throws for a lab failure.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { sleep, type Clock } from '../../core/clock.js';
 import type { CommandRunner } from '../../core/command-runner.js';
 import { describeError, isLvsdError, LvsdError } from '../../core/errors.js';
@@ -26,17 +30,22 @@ import {
   totalConnections,
   type IpvsStatsService,
 } from '../ipvsadm-stats.js';
-import { formatLabDaemonConfig, labDaemonPaths } from '../lab-daemon-config.js';
-import { describeExit, type LabProcess, type ProcessSpawner } from '../lab-process.js';
+import type { LabProcess, ProcessSpawner } from '../lab-process.js';
 import { analyzeProbes, type ProbeSummary } from '../probe-analysis.js';
 import { runProberIn } from '../prober-remote.js';
 import type { ProbeRecord } from '../prober.js';
 import { LAB_VIP, type LabNode } from '../topology-plan.js';
 import { createTopology, type LabTopology, type TeardownReport } from '../topology.js';
 import { parseProcModules } from '../uml-modules.js';
-import { TRAFFIC_THROUGH_VIP, type LabDaemonOptions, type TrafficThroughVipOptions } from './traffic-through-vip-options.js';
+import { TRAFFIC_THROUGH_VIP, type LabForwarding, type TrafficThroughVipOptions } from './traffic-through-vip-options.js';
 import { notableDaemonLines } from '../daemon-log-notes.js';
-import { LAB_HEALTH_CHECK, runRealServerFailure, type RealServerFailureOutcome } from './real-server-failure.js';
+import { runRealServerFailure, type RealServerFailureOutcome } from './real-server-failure.js';
+import { startDaemons, stopDaemons, type DaemonOutcome } from './lab-daemons.js';
+import { ipvsadmRestoreInput, labIpvsConfig, type LabIpvsSpec } from './lab-ipvs-config.js';
+import { isDrainHandled, runDrainPhase, type DrainOutcome } from './drain-live-connection.js';
+import { DEFAULT_LVSD_BIN, readTunl0RxPackets, setupTunnelRealServers } from './tunnel-real-servers.js';
+
+export type { DaemonOutcome } from './lab-daemons.js';
 
 export interface TimelineEntry {
   /** Since the scenario started. */
@@ -52,15 +61,6 @@ export interface ScenarioNodeInfo {
   readonly address: string;
 }
 
-export interface DaemonOutcome {
-  readonly name: string;
-  /** "exit code 0", "signal SIGKILL", "running" (did not stop in time). */
-  readonly exit: string;
-  readonly stderrTail: readonly string[];
-  /** Its warnings, errors and health changes (notableDaemonLines). */
-  readonly notes: readonly string[];
-}
-
 export interface TrafficThroughVipResult {
   readonly scenario: typeof TRAFFIC_THROUGH_VIP;
   /** No step failed, every probe succeeded, every real server answered, teardown left nothing. */
@@ -71,6 +71,7 @@ export interface TrafficThroughVipResult {
   readonly expectedServers: readonly string[];
   readonly vip: string;
   readonly scheduler: string;
+  readonly forwarding: LabForwarding;
   readonly nodes: readonly ScenarioNodeInfo[];
   /** ip_vs* modules found in /proc/modules. */
   readonly ipvsModules: readonly string[];
@@ -78,9 +79,13 @@ export interface TrafficThroughVipResult {
   readonly ipvsStatsText: string;
   /** From `ipvsadm -Lnc` right after probing: connection entries per real server. */
   readonly ipvsConnectionsByDestination: Readonly<Record<string, number>>;
+  /** With tun: packets each real server's tunl0 received by the end of the probes. */
+  readonly tunl0RxPackets?: Readonly<Record<string, number>>;
   readonly daemons: readonly DaemonOutcome[];
   /** With isRealServerFailed: how rs-1's failure and return went. */
   readonly realServerFailure?: RealServerFailureOutcome;
+  /** With isDrainObserved: how the drain of the real server holding a live connection went. */
+  readonly drain?: DrainOutcome;
   readonly teardown?: TeardownReport;
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -93,9 +98,6 @@ export interface TrafficThroughVipDeps {
   readonly nodePath: string;
 }
 
-const DAEMON_POLL_MS = 50;
-/** Lines of each daemon's warnings and health changes kept for the report. */
-const DAEMON_NOTES_LIMIT = 30;
 /** IPVS refreshes the counters `--stats` shows from a 2 s estimator timer: poll, bounded. */
 const STATS_POLL_MS = 250;
 const STATS_POLL_ATTEMPTS = 16;
@@ -117,7 +119,9 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     ipvsConnectionsByDestination: Record<string, number>;
     daemons: LabProcess[];
     daemonOutcomes: DaemonOutcome[];
+    tunl0RxPackets?: Record<string, number>;
     realServerFailure?: RealServerFailureOutcome;
+    drain?: DrainOutcome;
   } = { records: [], ipvsModules: [], ipvsServices: [], ipvsStatsText: '', ipvsConnectionsByDestination: {}, daemons: [], daemonOutcomes: [] };
   let error: { code: string; message: string } | undefined;
   let teardown: TeardownReport | undefined;
@@ -131,7 +135,8 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
       {
         directorCount: options.directorCount,
         realServerCount: options.realServerCount,
-        directRoutingVip: LAB_VIP,
+        ...(options.forwarding === 'dr' ? { directRoutingVip: LAB_VIP } : {}),
+        ...(options.forwarding === 'nat' ? { isNatRouted: true } : {}),
         httpPort: options.port,
         readyTimeoutMs: options.readyTimeoutMs,
         onStep: step,
@@ -140,16 +145,27 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
       deps,
     );
     state.topology = topology;
+    if (options.forwarding === 'tun') {
+      await setupTunnelRealServers(topology, options.daemons?.lvsdBin ?? DEFAULT_LVSD_BIN, deps.nodePath);
+      step('real-servers-prepared', `lvsd realserver setup --vip ${LAB_VIP.text} --method tun on ${topology.realServers.map((n) => n.name).join(', ')}`);
+    }
     const director = topology.node('director-1');
     await topology.ipBatch(director.namespace, [`address add ${LAB_VIP.text}/32 dev eth0`]);
     step('vip-added', `${LAB_VIP.text}/32 on ${director.name} eth0`);
-    const expectedRules = ipvsadmRestoreInput(options, topology.realServers);
-    const what = `TCP ${LAB_VIP.text}:${options.port} ${options.scheduler}, ${topology.realServers.length} real servers (direct routing)`;
+    const spec: LabIpvsSpec = {
+      port: options.port,
+      scheduler: options.scheduler,
+      forwarding: options.forwarding,
+      isHealthChecked: options.isRealServerFailed === true,
+      ...(options.isDrainObserved === true ? { streamRealServers: topology.realServers } : {}),
+    };
+    const expectedRules = ipvsadmRestoreInput(spec, topology.realServers);
+    const what = `TCP ${LAB_VIP.text}:${options.port} ${options.scheduler}, ${topology.realServers.length} real servers (${FORWARDING_NAMES[options.forwarding]})`;
     if (options.daemons === undefined) {
       await topology.execChecked(director.namespace, 'ipvsadm', ['-R'], { input: expectedRules });
       step('ipvs-service-created', `${what} on ${director.name}, by ipvsadm -R`);
     } else {
-      state.daemons = await startDaemons(topology, options.daemons, deps, labIpvsConfig(options, topology.realServers, options.isRealServerFailed === true));
+      state.daemons = await startDaemons(topology, options.daemons, deps, labIpvsConfig(spec, topology.realServers));
       step('daemons-started', state.daemons.map((d) => d.name).join(', '));
       for (const [i, d] of topology.directors.entries()) await expectIpvsRules(topology, d, expectedRules, state.daemons[i]);
       step('ipvs-service-created', `${what} on ${topology.directors.map((d) => d.name).join(', ')}, by lvsd (ipvsadm -Sn matches)`);
@@ -171,9 +187,16 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
       if (totalConnections(state.ipvsServices) >= expectedConns || attempt === STATS_POLL_ATTEMPTS) break;
       await sleep(deps.clock, STATS_POLL_MS);
     }
-    step('ipvs-stats', state.ipvsServices.map((s) => `${s.protocol} ${s.address} conns=${s.conns}`).join('; '));
+    step('ipvs-stats', state.ipvsServices.map((s) => `${s.protocol} ${s.address} conns=${s.conns} outPkts=${s.outPkts}`).join('; '));
+    if (options.forwarding === 'tun') {
+      state.tunl0RxPackets = await readTunl0RxPackets(topology);
+      step('tunl0-counters', JSON.stringify(state.tunl0RxPackets));
+    }
     if (options.isRealServerFailed === true) {
       state.realServerFailure = await runRealServerFailure(topology, { port: options.port, probe: options.probe, url: `http://${LAB_VIP.text}:${options.port}/` }, deps, step);
+    }
+    if (options.isDrainObserved === true && options.daemons !== undefined) {
+      state.drain = await runDrainPhase(topology, { spec, daemons: state.daemons, daemonOptions: options.daemons }, deps, step);
     }
   } catch (e) {
     error = { code: isLvsdError(e) ? e.code : 'ERR_LAB', message: describeError(e) };
@@ -194,7 +217,8 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     expectedServers.every((name) => (summary.byServer[name] ?? 0) > 0) &&
     (teardown?.remainingNamespaces.length ?? 0) === 0 &&
     state.daemonOutcomes.every((d) => d.exit === 'exit code 0') &&
-    (options.isRealServerFailed !== true || isFailureHandled(state.realServerFailure));
+    (options.isRealServerFailed !== true || isFailureHandled(state.realServerFailure)) &&
+    (options.isDrainObserved !== true || isDrainHandled(state.drain));
   return {
     scenario: TRAFFIC_THROUGH_VIP,
     isOk,
@@ -204,26 +228,19 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     expectedServers,
     vip: LAB_VIP.text,
     scheduler: options.scheduler,
+    forwarding: options.forwarding,
     nodes: (state.topology?.nodes ?? []).map((n) => ({ name: n.name, role: n.role, namespace: n.namespace, address: n.address.text })),
     ipvsModules: state.ipvsModules,
     ipvsServices: state.ipvsServices,
     ipvsStatsText: state.ipvsStatsText,
     ipvsConnectionsByDestination: state.ipvsConnectionsByDestination,
+    ...(state.tunl0RxPackets === undefined ? {} : { tunl0RxPackets: state.tunl0RxPackets }),
     daemons: state.daemonOutcomes,
     ...(state.realServerFailure === undefined ? {} : { realServerFailure: state.realServerFailure }),
+    ...(state.drain === undefined ? {} : { drain: state.drain }),
     ...(teardown === undefined ? {} : { teardown }),
     ...(error === undefined ? {} : { error }),
   };
-}
-
-/** Input for `ipvsadm -R`: one service, every real server by direct routing (-g), weight 1. */
-export function ipvsadmRestoreInput(options: Pick<TrafficThroughVipOptions, 'port' | 'scheduler'>, realServers: readonly LabNode[]): string {
-  const service = `${LAB_VIP.text}:${options.port}`;
-  return [
-    `-A -t ${service} -s ${options.scheduler}`,
-    ...realServers.map((rs) => `-a -t ${service} -r ${rs.address.text}:${options.port} -g -w 1`),
-    '',
-  ].join('\n');
 }
 
 /** While rs-1 was out every probe succeeded without it; after its return it answered again. */
@@ -233,22 +250,7 @@ export function isFailureHandled(f: RealServerFailureOutcome | undefined): boole
   return isClean(f.whileDown) && f.whileDown.byServer['rs-1'] === undefined && isClean(f.afterReturn) && (f.afterReturn.byServer['rs-1'] ?? 0) > 0;
 }
 
-/** The `ipvs` section every director's lvsd gets: the same service ipvsadmRestoreInput describes. */
-export function labIpvsConfig(options: Pick<TrafficThroughVipOptions, 'port' | 'scheduler'>, realServers: readonly LabNode[], isHealthChecked = false): Record<string, unknown> {
-  return {
-    ipvs: {
-      virtualServers: [
-        {
-          address: LAB_VIP.text,
-          port: options.port,
-          scheduler: options.scheduler,
-          forwarding: 'dr',
-          realServers: realServers.map((rs) => ({ address: rs.address.text, port: options.port, weight: 1, ...(isHealthChecked ? { healthChecks: [LAB_HEALTH_CHECK] } : {}) })),
-        },
-      ],
-    },
-  };
-}
+const FORWARDING_NAMES: Readonly<Record<LabForwarding, string>> = { dr: 'direct routing', nat: 'masquerading', tun: 'ipip tunnelling' };
 
 /** The oracle: `ipvsadm -Sn` in the director's namespace must list exactly the expected rules. */
 async function expectIpvsRules(topology: LabTopology, director: LabNode, expectedRules: string, daemon?: LabProcess): Promise<void> {
@@ -265,54 +267,4 @@ async function expectIpvsRules(topology: LabTopology, director: LabNode, expecte
         (why.length === 0 ? '' : `; lvsd ${director.name} logged:\n${why.join('\n')}`),
     );
   }
-}
-
-async function startDaemons(topology: LabTopology, options: LabDaemonOptions, deps: TrafficThroughVipDeps, extra: Record<string, unknown>): Promise<LabProcess[]> {
-  await mkdir(options.configDir, { recursive: true });
-  await mkdir(options.runDir, { recursive: true });
-  const started: LabProcess[] = [];
-  for (const director of topology.directors) {
-    const file = join(options.configDir, `${director.name}.yaml`);
-    await writeFile(file, formatLabDaemonConfig({ routerId: director.name, runDir: options.runDir, logLevel: options.logLevel, extra }));
-    started.push(
-      await topology.spawn(director.namespace, {
-        name: `lvsd ${director.name}`,
-        file: deps.nodePath,
-        args: [options.lvsdBin, 'run', '--config', file, '--foreground'],
-      }),
-    );
-  }
-  await Promise.all(
-    topology.directors.map((d, i) => waitForSocket(started[i], labDaemonPaths({ routerId: d.name, runDir: options.runDir }).controlSocket, options.readyTimeoutMs, deps.clock)),
-  );
-  return started;
-}
-
-/** Polls (bounded in time and count) until the daemon's control socket exists. */
-async function waitForSocket(daemon: LabProcess | undefined, path: string, timeoutMs: number, clock: Clock): Promise<void> {
-  if (daemon === undefined) return;
-  const attempts = Math.max(1, Math.ceil(timeoutMs / DAEMON_POLL_MS));
-  const deadline = clock.now() + timeoutMs;
-  for (let i = 0; i < attempts && clock.now() <= deadline; i++) {
-    if (!daemon.isRunning()) {
-      throw new LvsdError('ERR_LAB', `${daemon.name} exited (${describeExit(await daemon.exited)}): ${daemon.lines('stderr').slice(-5).join(' | ')}`);
-    }
-    if (await isSocket(path)) return;
-    await sleep(clock, DAEMON_POLL_MS);
-  }
-  throw new LvsdError('ERR_LAB', `${daemon.name}: control socket ${path} did not appear within ${timeoutMs} ms`);
-}
-
-async function isSocket(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isSocket();
-  } catch {
-    return false;
-  }
-}
-
-async function stopDaemons(daemons: readonly LabProcess[], stopTimeoutMs: number): Promise<DaemonOutcome[]> {
-  return Promise.all(
-    daemons.map(async (d) => ({ name: d.name, exit: describeExit(await d.stop(stopTimeoutMs)), stderrTail: d.lines('stderr').slice(-10), notes: notableDaemonLines(d.lines('stderr'), DAEMON_NOTES_LIMIT) })),
-  );
 }

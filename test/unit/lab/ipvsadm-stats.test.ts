@@ -2,6 +2,7 @@ import test from 'ava';
 import {
   countConnectionsByDestination,
   parseIpvsadmConnections,
+  parseIpvsadmList,
   parseIpvsadmStats,
   totalConnections,
 } from '../../../src/lab/ipvsadm-stats.js';
@@ -64,4 +65,30 @@ test('parseIpvsadmConnections and counts per destination', (t) => {
     destination: '192.0.2.22:8080',
   });
   t.deepEqual(countConnectionsByDestination(entries), { '192.0.2.21:80': 1, '192.0.2.22:8080': 2 });
+});
+
+// From the UML ipvsadm corpus (test/fixtures/ipvsadm/goldens.json): ipvsadm 1.31 pads the counts.
+const LIST = [
+  'IP Virtual Server version 1.2.1 (size=4096)',
+  'Prot LocalAddress:Port Scheduler Flags',
+  '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+  'FWM  -1 ovf',
+  'TCP  192.0.2.1:80 rr',
+  '  -> 172.16.1.1:80                Route   1      0          0         ',
+  '  -> 192.0.2.1:81                 Masq    1      3          12        ',
+  '  -> 192.0.2.22:80                Route   0      1          0         ',
+  '  -> 192.0.2.23:80                Tunnel  1      0          0         ',
+  'UDP  192.0.2.50:53 wlc persistent 300',
+  '',
+].join('\n');
+
+test('parseIpvsadmList reads services, then each destination\'s method, weight and connections; the header is not a destination', (t) => {
+  const services = parseIpvsadmList(LIST);
+  t.deepEqual(services.map((s) => [s.protocol, s.address, s.scheduler, s.destinations.length]), [
+    ['FWM', '-1', 'ovf', 0],
+    ['TCP', '192.0.2.1:80', 'rr', 4],
+    ['UDP', '192.0.2.50:53', 'wlc', 0],
+  ]);
+  t.deepEqual(services[1]?.destinations[1], { address: '192.0.2.1:81', forward: 'Masq', weight: 1, activeConns: 3, inactiveConns: 12 });
+  t.deepEqual(services[1]?.destinations.map((d) => [d.forward, d.weight, d.activeConns]), [['Route', 1, 0], ['Masq', 1, 3], ['Route', 0, 1], ['Tunnel', 1, 0]]);
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { formatLabDaemonConfig, labDaemonPaths } from '../../../src/lab/lab-daemon-config.js';
-import { labIpvsConfig } from '../../../src/lab/scenarios/traffic-through-vip.js';
+import { labIpvsConfig } from '../../../src/lab/scenarios/lab-ipvs-config.js';
 import type { LabNode } from '../../../src/lab/topology-plan.js';
 import { parseIpAddress } from '../../../src/core/ip.js';
 import { parseYamlConfig } from '../../../config/yaml-source.js';
@@ -44,7 +44,7 @@ test('the generated config, with the scenario\'s IPVS service, is valid for the 
   const yaml = formatLabDaemonConfig({
     routerId: 'director-1',
     runDir: '/run/lvsd',
-    extra: labIpvsConfig({ port: 80, scheduler: 'rr' }, [node('rs-1', '192.0.2.21'), node('rs-2', '192.0.2.22')]),
+    extra: labIpvsConfig({ port: 80, scheduler: 'rr', forwarding: 'dr' }, [node('rs-1', '192.0.2.21'), node('rs-2', '192.0.2.22')]),
   });
   const r = validateConfig(parseYamlConfig(yaml, 'director-1.yaml'));
   t.deepEqual(r.issues, []);

@@ -78,6 +78,35 @@ test('direct routing puts the VIP on the real servers\' lo and silences their AR
   ]);
 });
 
+test('NAT routing: the client on its own subnet, director-1 the gateway of both, forwarding without redirects', (t) => {
+  const p = plan({ runId: 'x1', directorCount: 2, realServerCount: 2, isNatRouted: true });
+  t.deepEqual(p.nodes.map((n) => [n.name, n.address.text]), [
+    ['director-1', '192.0.2.11'],
+    ['director-2', '192.0.2.12'],
+    ['rs-1', '192.0.2.21'],
+    ['rs-2', '192.0.2.22'],
+    ['client', '198.51.100.100'],
+  ]);
+  const batch = (ns: string): readonly string[] => p.namespaceBatches.find((b) => b.namespace === ns)?.lines ?? [];
+  t.deepEqual(batch('lvx1-d1'), ['link set dev lo up', 'address add 192.0.2.11/24 dev eth0', 'link set dev eth0 up', 'address add 198.51.100.1/24 dev eth0']);
+  t.deepEqual(batch('lvx1-d2'), ['link set dev lo up', 'address add 192.0.2.12/24 dev eth0', 'link set dev eth0 up']);
+  t.deepEqual(batch('lvx1-r2'), ['link set dev lo up', 'address add 192.0.2.22/24 dev eth0', 'link set dev eth0 up', 'route add default via 192.0.2.11 dev eth0']);
+  t.deepEqual(batch('lvx1-c'), ['link set dev lo up', 'address add 198.51.100.100/24 dev eth0', 'link set dev eth0 up', 'route add 192.0.2.0/24 via 198.51.100.1 dev eth0']);
+  // No VIP on the real servers: NAT rewrites the destination to their own address.
+  t.false(p.namespaceBatches.some((b) => b.lines.some((l) => l.includes('192.0.2.50'))));
+  t.deepEqual(p.sysctls.map((s) => s.namespace), ['lvx1-d1', 'lvx1-d2']);
+  t.deepEqual(p.sysctls[0]?.settings, [
+    ['net.ipv4.ip_forward', '1'],
+    ['net.ipv4.conf.all.send_redirects', '0'],
+    ['net.ipv4.conf.eth0.send_redirects', '0'],
+  ]);
+});
+
+test('NAT routing needs a director and excludes direct routing', (t) => {
+  t.deepEqual(planTopology({ runId: 'x1', directorCount: 0, realServerCount: 1, isNatRouted: true }), { ok: false, error: 'NAT routing needs a director (the real servers\' gateway)' });
+  t.deepEqual(planTopology({ runId: 'x1', directorCount: 1, realServerCount: 1, isNatRouted: true, directRoutingVip: LAB_VIP }), { ok: false, error: 'NAT routing and direct routing exclude each other' });
+});
+
 test('the delete batch removes every namespace of the run, switch last', (t) => {
   const p = plan({ runId: 'x1', directorCount: 1, realServerCount: 1, hasClient: false });
   t.deepEqual(p.deleteBatch, ['netns delete lvx1-d1', 'netns delete lvx1-r1', 'netns delete lvx1-sw']);

@@ -1,0 +1,55 @@
+/**
+ * The IPVS service of the traffic-through-vip scenario, two ways from one description: the `ipvs`
+ * section each director's lvsd gets, and the `ipvsadm -R` input for the same rules (which is also
+ * what `ipvsadm -Sn`, the oracle, must print once lvsd programmed it). Pure.
+ */
+import { LAB_VIP, type LabNode } from '../topology-plan.js';
+import { LAB_STREAM_PORT, type LabForwarding } from './traffic-through-vip-options.js';
+
+export interface LabIpvsSpec {
+  readonly port: number;
+  readonly scheduler: string;
+  readonly forwarding: LabForwarding;
+  /** HTTP health checks on the real servers of the main service. */
+  readonly isHealthChecked?: boolean;
+  /**
+   * The drain phase's stream service, VIP:LAB_STREAM_PORT, with these real servers. With it, repair
+   * rounds run every second (they notice the drained connection closing) and the drain timeout is
+   * 60 s, far beyond the phase: a deletion seen there is a drained one, not a timed-out one.
+   */
+  readonly streamRealServers?: readonly LabNode[];
+}
+
+/** Fast checks, so the lab runs in seconds: down after 2 failures 200 ms apart, up after 2 successes. */
+export const LAB_HEALTH_CHECK = { type: 'http', path: '/', interval: '200ms', timeout: '300ms', rise: 2, fall: 2 } as const;
+
+/** ipvsadm's spelling of each method, as -S prints it (-i comes with its tunnel type). */
+const IPVSADM_METHOD: Readonly<Record<LabForwarding, string>> = { dr: '-g', nat: '-m', tun: '-i' };
+const IPVSADM_METHOD_TAIL: Readonly<Record<LabForwarding, string>> = { dr: '', nat: '', tun: ' --tun-type ipip' };
+
+/** Input for `ipvsadm -R`: each service with its real servers, weight 1. */
+export function ipvsadmRestoreInput(spec: LabIpvsSpec, realServers: readonly LabNode[]): string {
+  const service = (port: number, members: readonly LabNode[]): string[] => [
+    `-A -t ${LAB_VIP.text}:${port} -s ${spec.scheduler}`,
+    ...members.map((rs) => `-a -t ${LAB_VIP.text}:${port} -r ${rs.address.text}:${port} ${IPVSADM_METHOD[spec.forwarding]} -w 1${IPVSADM_METHOD_TAIL[spec.forwarding]}`),
+  ];
+  return [...service(spec.port, realServers), ...(spec.streamRealServers === undefined ? [] : service(LAB_STREAM_PORT, spec.streamRealServers)), ''].join('\n');
+}
+
+/** The `ipvs` section every director's lvsd gets: the services ipvsadmRestoreInput describes. */
+export function labIpvsConfig(spec: LabIpvsSpec, realServers: readonly LabNode[]): Record<string, unknown> {
+  const virtualServer = (port: number, members: readonly LabNode[], isChecked: boolean): Record<string, unknown> => ({
+    address: LAB_VIP.text,
+    port,
+    scheduler: spec.scheduler,
+    forwarding: spec.forwarding,
+    realServers: members.map((rs) => ({ address: rs.address.text, port, weight: 1, ...(isChecked ? { healthChecks: [LAB_HEALTH_CHECK] } : {}) })),
+  });
+  const stream = spec.streamRealServers;
+  return {
+    ipvs: {
+      virtualServers: [virtualServer(spec.port, realServers, spec.isHealthChecked === true), ...(stream === undefined ? [] : [virtualServer(LAB_STREAM_PORT, stream, false)])],
+      ...(stream === undefined ? {} : { repairInterval: '1s', drainTimeout: '60s' }),
+    },
+  };
+}
