@@ -42,6 +42,8 @@ export function formatStatus(s: DaemonSnapshot): string {
     'components:',
     ...s.components.map((c) => `  ${c.name.padEnd(16)} ${c.state}`),
   ];
+  const stalls = s.components.find((c) => c.name === 'stall-monitor')?.detail as StallDetail | undefined;
+  if (stalls !== undefined) lines.push(formatStalls(stalls));
   const vrrp = s.components.find((c) => c.name === 'vrrp')?.detail as { instances?: VrrpInstanceSnapshot[] } | undefined;
   if (vrrp?.instances !== undefined && vrrp.instances.length > 0) lines.push('vrrp:', ...vrrp.instances.map(formatVrrpInstance));
   const ipvs = s.components.find((c) => c.name === 'ipvs')?.detail as IpvsDetail | undefined;
@@ -76,6 +78,18 @@ function formatIpvs(i: IpvsDetail): string {
     `  services ${i.services}, real servers ${i.destinations}, draining ${i.drainingDestinations}; owned ${i.ownedServices}, foreign ${i.foreignServices}`,
     `  rounds ${i.rounds}, last: ${last}${i.lastError === undefined ? '' : `; last error: ${i.lastError}`}`,
   ].join('\n');
+}
+
+interface StallDetail {
+  readonly stalls: number;
+  readonly longestMs: number;
+  readonly totalMs: number;
+  readonly warnMs: number;
+}
+
+function formatStalls(d: StallDetail): string {
+  const worst = d.stalls === 0 ? '' : `, longest ${d.longestMs} ms`;
+  return `event loop: ${d.stalls} stall(s) of ${d.warnMs} ms or more${worst}; ${d.totalMs} ms not running in all`;
 }
 
 function formatUptime(ms: number): string {
