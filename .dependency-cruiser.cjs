@@ -12,7 +12,7 @@ const PURE = [
   '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|ipvs-handlers|checker-handlers|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
   '^src/core/(ip|errors|result|fake-clock|command-line)[.]ts$',
   '^src/ipvs/(model|nlattr|genl-numbers|genl-codec|genl-decode|genl-ctrl|validate|ipvs-error|request-gate|plan)[.]ts$',
-  '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine)[.]ts$',
+  '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine|hmac)[.]ts$',
   '^ha/(tracker-effect|periodic-tracker|vrrp-instance-settings|vrrp-datagram-assumptions|garp-schedule|ipv4-header|primary-address)[.]ts$',
   '^src/vrrp/vrrp-settings[.]ts$',
   '^src/ipvsadm/(c-parse|ipvsadm-options|popt-scan|ipvsadm-command|parse-option-values|parse-rules|parse-ipvsadm-args|display-names|format-table|format-connections|ipvsadm-sort|etc-services|name-requests|restore-file|change-requests)[.]ts$',

@@ -86,9 +86,21 @@ function checkInstance(instance: VrrpInstanceConfig, at: (string | number)[], ve
   if (!instance.preempt && instance.preemptDelay > 0) warn([...at, 'preemptDelay'], 'preemptDelay has no effect when preempt is false');
   if (!instance.preempt && instance.initialState === 'master') error([...at, 'preempt'], 'preempt false needs initialState backup (as keepalived\'s nopreempt needs state BACKUP)');
   if (instance.priority === 255 && !instance.preempt) error([...at, 'preempt'], 'the address owner (priority 255) always preempts');
-  if (instance.authentication !== undefined && version === 3) error([...at, 'authentication'], 'VRRPv3 has no authentication (RFC 5798): remove it or use version 2');
+  checkAuthentication(instance, at, version, error);
   if (instance.transport === 'udp' && instance.unicast === undefined) error([...at, 'transport'], 'the udp transport sends to unicast peers: set unicast.peers');
   checkUnicast(instance, at, family, error);
+}
+
+function checkAuthentication(instance: VrrpInstanceConfig, at: (string | number)[], version: 2 | 3, error: Report): void {
+  const auth = instance.authentication;
+  if (auth === undefined) return;
+  if (auth.type === 'pass') {
+    if (version === 3) error([...at, 'authentication'], 'VRRPv3 has no authentication field (RFC 5798): PASS needs version 2; between lvsd directors use hmac-sha256');
+    return;
+  }
+  // lvsd's HMAC trailer: VRRPv2 is here only to speak to keepalived, which drops these adverts.
+  if (version === 2) error([...at, 'authentication'], 'hmac-sha256 authenticates VRRPv3 adverts between lvsd directors (keepalived drops them): set version 3');
+  if ((auth.keyFile === undefined) === (auth.key === undefined)) error([...at, 'authentication'], 'hmac-sha256 needs exactly one of keyFile and key');
 }
 
 function checkUnicast(instance: VrrpInstanceConfig, at: (string | number)[], family: IpFamily, error: Report): void {

@@ -61,9 +61,26 @@ const trackersSchema = {
   trackFiles: z.array(z.strictObject({ file: objectName, weight: trackerWeight.optional(), isReversed: z.boolean().default(false) })).default([]),
 };
 
+/** An HMAC key in hexadecimal: at least 16 bytes (`openssl rand -hex 32` gives 32). */
+const hmacKeyHex = z
+  .string({ error: 'expected the key as a quoted string of hexadecimal digits' })
+  .transform((text) => text.replace(/\s+/g, ''))
+  .pipe(z.string().regex(/^(?:[0-9a-fA-F]{2}){16,}$/, { error: 'expected at least 16 bytes in hexadecimal (openssl rand -hex 32)' }));
+
 const authenticationSchema = z.discriminatedUnion('type', [
   /** VRRPv2 simple text password (RFC 2338; keepalived auth_type PASS): at most 8 characters, sent in clear. */
   z.strictObject({ type: z.literal('pass'), password: z.string().min(1).max(8) }),
+  /**
+   * lvsd-to-lvsd only (VRRPv3): every advert carries a sequence number and an HMAC-SHA256 of it (ha/vrrp-hmac.ts);
+   * forged and replayed adverts are dropped and counted. keepalived and routers drop these adverts, so every
+   * peer of the instance must be an lvsd with the same key. The key, in hexadecimal: in a file (keyFile, read
+   * at start; keep it mode 0600) or, for labs and tests, inline (key). Exactly one of the two.
+   */
+  z.strictObject({
+    type: z.literal('hmac-sha256'),
+    keyFile: z.string().regex(/^\//, { error: 'expected an absolute path' }).optional(),
+    key: hmacKeyHex.optional(),
+  }),
 ]);
 
 export const vrrpInstanceSchema = z.strictObject({

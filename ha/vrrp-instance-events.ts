@@ -39,6 +39,8 @@ export type VrrpInstanceEventBody =
   | { readonly kind: 'stale-vips-removed'; readonly addresses: readonly string[] }
   | { readonly kind: 'garp-round'; readonly occasion: GarpOccasion; readonly addresses: readonly string[] }
   | { readonly kind: 'takeover-decided'; readonly requestId: number; readonly isGranted: boolean; readonly detail: string | null }
+  /** An advert failed HMAC authentication (at most one event a second per reason; `total` counts them all). */
+  | { readonly kind: 'advert-rejected'; readonly reason: 'hmac-missing' | 'hmac-mismatch' | 'replayed'; readonly from: string; readonly total: number }
   | { readonly kind: 'error'; readonly what: string; readonly message: string };
 
 export type VrrpInstanceEvent = EventBase & VrrpInstanceEventBody;

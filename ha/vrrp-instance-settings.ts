@@ -9,6 +9,7 @@ import { ipEquals, isLinkLocal, type IpAddress, type IpPrefix } from '../src/cor
 import type { VipAssignment } from './address-manager.js';
 import { describeInvalidGarpSettings, KEEPALIVED_GARP_SETTINGS, type GarpSettings } from './garp-schedule.js';
 import type { ReceiveFilterParams, VrrpAuthentication } from './vrrp-receive-filter.js';
+import { HMAC_MIN_KEY_LENGTH, type AdvertMac } from './vrrp-hmac.js';
 import { describeInvalidAdvertisement, VRRP_MAX_ADDRESS_COUNT, VRRP_V2_AUTH_DATA_LENGTH, type VrrpAdvertisement, type VrrpVersion } from './vrrp-packet.js';
 import type { VrrpInstanceParams } from './vrrp-state-types.js';
 import { csToV2AdverIntervalS, OWNER_PRIORITY } from './vrrp-timers.js';
@@ -21,6 +22,12 @@ export interface VipSpec {
   /** IPv4 only, at most 15 characters (keepalived `label`). */
   readonly label?: string;
 }
+
+/** The receive filter's authentication, with the HMAC key as bytes (the driver turns it into an AdvertMac). */
+export type VrrpAuthenticationSettings =
+  | Exclude<VrrpAuthentication, { readonly type: 'hmac-sha256' }>
+  /** lvsd-to-lvsd only (vrrp-hmac.ts): VRRPv3, every peer an lvsd with the same key. */
+  | { readonly type: 'hmac-sha256'; readonly key: Uint8Array };
 
 export interface VrrpInstanceSettings {
   /** keepalived's instance name (VI_1): logs, events, notify arguments. */
@@ -52,8 +59,8 @@ export interface VrrpInstanceSettings {
   readonly excludedVips: readonly VipSpec[];
   /** Empty: multicast to 224.0.0.18 / ff02::12. Otherwise adverts go to, and are accepted only from, these. */
   readonly unicastPeers: readonly IpAddress[];
-  /** VRRPv2 only; { type: 'none' } for v3. */
-  readonly authentication: VrrpAuthentication;
+  /** simple-text-password: VRRPv2 only; hmac-sha256: VRRPv3 only (lvsd peers); { type: 'none' } otherwise. */
+  readonly authentication: VrrpAuthenticationSettings;
   readonly garp: GarpSettings;
   /** Other addresses of this director on the link: an advert from one of them is our own. */
   readonly ownAddresses: readonly IpAddress[];
@@ -112,7 +119,9 @@ export function describeInvalidSettings(s: VrrpInstanceSettings): string[] {
   if (family === 6 && s.unicastPeers.length === 0 && !isLinkLocal(s.primaryAddress)) {
     problems.push('IPv6 multicast adverts come from the link-local address (RFC 5798 section 5.1.2.1): primaryAddress must be it');
   }
-  if (s.version === 3 && s.authentication.type !== 'none') problems.push('VRRPv3 has no authentication (RFC 5798 section 9)');
+  if (s.version === 3 && s.authentication.type === 'simple-text-password') problems.push('VRRPv3 has no authentication (RFC 5798 section 9)');
+  if (s.version === 2 && s.authentication.type === 'hmac-sha256') problems.push('hmac-sha256 is for VRRPv3 between lvsd directors; VRRPv2 is only for keepalived, which cannot verify it');
+  if (s.authentication.type === 'hmac-sha256' && s.authentication.key.length < HMAC_MIN_KEY_LENGTH) problems.push(`the HMAC key has ${s.authentication.key.length} bytes; at least ${HMAC_MIN_KEY_LENGTH} are needed`);
   if (s.authentication.type === 'simple-text-password' && s.authentication.authData.length !== VRRP_V2_AUTH_DATA_LENGTH) problems.push('auth data must be 8 bytes');
   const garpProblem = describeInvalidGarpSettings(s.garp);
   if (garpProblem !== undefined) problems.push(garpProblem);
@@ -137,8 +146,16 @@ export function toStateParams(s: VrrpInstanceSettings): VrrpInstanceParams {
   };
 }
 
-/** The receive filter's params (vrrp-receive-filter.ts). */
-export function toFilterParams(s: VrrpInstanceSettings): ReceiveFilterParams {
+/**
+ * The receive filter's params (vrrp-receive-filter.ts). With hmac-sha256, `mac` is the keyed MAC made
+ * from the settings' key (by the driver, on node:crypto); leaving it out then is a bug and throws.
+ */
+export function toFilterParams(s: VrrpInstanceSettings, mac?: AdvertMac): ReceiveFilterParams {
+  const auth = s.authentication;
+  let authentication: VrrpAuthentication = { type: 'none' };
+  if (auth.type !== 'hmac-sha256') authentication = auth;
+  else if (mac !== undefined) authentication = { type: 'hmac-sha256', mac };
+  else throw new Error('toFilterParams: hmac-sha256 needs the keyed MAC');
   return {
     version: s.version,
     vrid: s.vrid,
@@ -146,7 +163,7 @@ export function toFilterParams(s: VrrpInstanceSettings): ReceiveFilterParams {
     adverIntervalCs: s.adverIntervalCs,
     ipAddresses: s.vips.map((v) => v.address.address),
     ownAddresses: [s.primaryAddress, ...s.ownAddresses],
-    authentication: s.authentication,
+    authentication,
     unicastPeers: s.unicastPeers,
   };
 }
@@ -161,7 +178,7 @@ export function buildAdvertisement(s: VrrpInstanceSettings, priority: number): V
     vrid: s.vrid,
     priority,
     ipAddresses,
-    authType: auth.type,
+    authType: auth.type === 'simple-text-password' ? 'simple-text-password' : 'none',
     adverIntervalS: csToV2AdverIntervalS(s.adverIntervalCs) ?? 0,
     authData: auth.type === 'simple-text-password' ? auth.authData : new Uint8Array(VRRP_V2_AUTH_DATA_LENGTH),
   };

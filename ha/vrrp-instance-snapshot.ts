@@ -37,4 +37,9 @@ export interface VrrpInstanceSnapshot {
   readonly vips: VipWorkerSnapshot;
   /** Null before start. */
   readonly transport: VrrpTransportSnapshot | null;
+  /**
+   * HMAC authentication (vrrp-hmac.ts), null when off: the next sequence this instance sends and the
+   * highest accepted per sender, as decimal text (64-bit). Drops are in `receive.drops`.
+   */
+  readonly hmac: { readonly nextSequence: string | null; readonly highestAccepted: Readonly<Record<string, string>> } | null;
 }

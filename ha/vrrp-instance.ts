@@ -32,13 +32,18 @@ import {
   type VrrpInstanceSettings,
 } from './vrrp-instance-settings.js';
 import { encodeAdvertisement } from './vrrp-packet.js';
-import { filterAdvertisement, VrrpReceiveCounters, type ReceiveFilterParams } from './vrrp-receive-filter.js';
+import { filterAdvertisement, VrrpReceiveCounters, type ReceiveFilterParams, type VrrpDropReason } from './vrrp-receive-filter.js';
+import { createHmacSha256Mac } from './hmac-sha256-mac.js';
+import { HmacReplayWindow, initialSequence, sealAdvertisement, type AdvertMac } from './vrrp-hmac.js';
 import { effectivePriority, step } from './vrrp-state-machine.js';
 import { createVrrpSnapshot, type TransitionReason, type VrrpEffect, type VrrpEvent, type VrrpInstanceParams, type VrrpSnapshot, type VrrpTimer } from './vrrp-state-types.js';
 import { toReceivedDatagram, type AssumedHeaderCounts } from './vrrp-datagram-assumptions.js';
 import type { VrrpDatagram, VrrpTransport } from './vrrp-transport.js';
 import type { VrrpInstanceSnapshot, VrrpLifecycle } from './vrrp-instance-snapshot.js';
 import { RELEASE_PRIORITY } from './vrrp-timers.js';
+
+/** At most one warning and event per HMAC drop reason in this time. */
+const AUTH_DROP_REPORT_MS = 1000;
 
 export interface VrrpInstanceDeps {
   readonly clock: Clock;
@@ -51,7 +56,7 @@ export interface VrrpInstanceDeps {
   readonly garpSender: GarpSender;
   /** Default: every takeover granted. */
   readonly takeoverGate?: TakeoverGate;
-  /** Wall clock for event timestamps only; default Date.now. */
+  /** Wall clock for event timestamps and the start of the HMAC sequence (vrrp-hmac.ts); default Date.now. */
   readonly wallClock?: () => number;
 }
 
@@ -109,6 +114,11 @@ class VrrpInstanceDriver implements VrrpInstance {
   private isDispatching = false;
   private advertsSent = 0;
   private transitions = 0;
+  /** HMAC (vrrp-hmac.ts): the keyed MAC, the next sequence to send (set at start), the senders' marks. */
+  private readonly mac: AdvertMac | undefined;
+  private nextSequence: bigint | undefined;
+  private readonly replayWindow = new HmacReplayWindow();
+  private readonly authDropEventAtMs = new Map<VrrpDropReason, number>();
 
   constructor(
     private readonly settings: VrrpInstanceSettings,
@@ -116,7 +126,8 @@ class VrrpInstanceDriver implements VrrpInstance {
   ) {
     this.name = settings.name;
     this.params = toStateParams(settings);
-    this.filterParams = toFilterParams(settings);
+    this.mac = settings.authentication.type === 'hmac-sha256' ? createHmacSha256Mac(settings.authentication.key) : undefined;
+    this.filterParams = toFilterParams(settings, this.mac);
     this.state = createVrrpSnapshot(this.params);
     this.logger = deps.logger.child({ component: 'vrrp', instance: settings.name, vrid: settings.vrid, iface: settings.interfaceName });
     const identity = { instance: settings.name, vrid: settings.vrid };
@@ -179,6 +190,7 @@ class VrrpInstanceDriver implements VrrpInstance {
       assumedHeaderFields: { ...this.assumed },
       vips: this.worker.snapshot(),
       transport: this.transport?.snapshot() ?? null,
+      hmac: this.mac === undefined ? null : { nextSequence: this.nextSequence?.toString() ?? null, highestAccepted: this.replayWindow.snapshot() },
     };
   }
 
@@ -187,6 +199,7 @@ class VrrpInstanceDriver implements VrrpInstance {
     this.lifecycle = 'starting';
     const startSignal = signal === undefined ? this.lifeAborter.signal : AbortSignal.any([signal, this.lifeAborter.signal]);
     try {
+      if (this.mac !== undefined) this.nextSequence = initialSequence((this.deps.wallClock ?? Date.now)());
       this.transport = await this.deps.openTransport(startSignal);
       const stale = await this.worker.removeStale(startSignal);
       if (stale.length > 0) {
@@ -254,15 +267,32 @@ class VrrpInstanceDriver implements VrrpInstance {
   private receive(datagram: VrrpDatagram): void {
     if (this.lifecycle !== 'running' && this.lifecycle !== 'stopping') return;
     const received = toReceivedDatagram(datagram, this.settings, this.assumed);
-    const result = filterAdvertisement(received, this.filterParams);
+    const result = filterAdvertisement(received, this.filterParams, (source) => this.replayWindow.highestOf(source));
     this.receiveCounters.record(result);
     if (!result.ok) {
       this.logger.debug('vrrp advert dropped', { topic: 'packet', reason: result.reason, from: datagram.source.text });
+      this.reportAuthDrop(result.reason, datagram);
       return;
     }
-    const { advertisement, sourceAddress, adverIntervalCs, warnings } = result.value;
+    const { advertisement, sourceAddress, adverIntervalCs, warnings, sequence } = result.value;
+    if (sequence !== null) this.replayWindow.accept(sourceAddress, sequence);
     if (warnings.length > 0) this.logger.debug('vrrp advert anomaly', { topic: 'packet', warnings, from: sourceAddress.text });
     this.dispatch({ kind: 'advert-received', nowMs: this.deps.clock.now(), advert: { sourceAddress, priority: advertisement.priority, adverIntervalCs } });
+  }
+
+  /**
+   * Forged, replayed or unauthenticated adverts where HMAC is on: a warning and an event, at most one a
+   * second per reason (an attacker must not flood the bounded event log); every one is counted.
+   */
+  private reportAuthDrop(reason: VrrpDropReason, datagram: VrrpDatagram): void {
+    if (reason !== 'hmac-missing' && reason !== 'hmac-mismatch' && reason !== 'replayed') return;
+    const now = this.deps.clock.now();
+    const last = this.authDropEventAtMs.get(reason);
+    if (last !== undefined && now - last < AUTH_DROP_REPORT_MS) return;
+    this.authDropEventAtMs.set(reason, now);
+    const total = this.receiveCounters.snapshot().drops[reason];
+    this.logger.warn('vrrp advert failed authentication', { reason, from: datagram.source.text, total });
+    this.log.emit({ kind: 'advert-rejected', reason, from: datagram.source.text, total });
   }
 
   /** Runs the reducer; events raised while effects run are queued, so effects of one step stay together. */
@@ -331,7 +361,14 @@ class VrrpInstanceDriver implements VrrpInstance {
     if (transport === undefined) return;
     const advert = buildAdvertisement(this.settings, priority);
     for (const destination of advertDestinations(this.settings)) {
-      const bytes = encodeAdvertisement(advert, { sourceAddress: transport.sourceAddress, destinationAddress: destination });
+      const ctx = { sourceAddress: transport.sourceAddress, destinationAddress: destination };
+      let bytes: Uint8Array;
+      if (this.mac !== undefined && this.nextSequence !== undefined) {
+        bytes = sealAdvertisement(advert, ctx, this.nextSequence, this.mac);
+        this.nextSequence += 1n;
+      } else {
+        bytes = encodeAdvertisement(advert, ctx);
+      }
       transport.send(bytes, destination);
     }
     this.advertsSent += 1;

@@ -80,6 +80,11 @@ export interface VrrpPacketContext {
 
 export interface VrrpDecodeContext extends VrrpPacketContext {
   /**
+   * Bytes expected after the advertisement (lvsd's HMAC trailer, vrrp-hmac.ts); default 0. The
+   * checksum covers them, as it covers the whole IP payload; the codec does not look inside.
+   */
+  readonly trailerLength?: number;
+  /**
    * True when the kernel has already verified the checksum (IPV6_CHECKSUM on an IPv6 raw socket, where
    * the destination address is not visible to user space). Absent or false: the codec verifies it.
    */
@@ -111,13 +116,15 @@ export function advertisementLength(version: VrrpVersion, family: IpFamily, coun
 /**
  * Builds an advertisement with its checksum (RFC 5798 section 5.2.8: over the pseudo-header for v3;
  * RFC 3768 section 5.3.8: over the VRRP message alone for v2). Values out of range are a bug in the
- * caller (config validation owns the ranges), so they throw RangeError.
+ * caller (config validation owns the ranges), so they throw RangeError. `trailerLength` zero bytes
+ * are left after the advertisement for a trailer (vrrp-hmac.ts fills them and calls writeChecksum).
  */
-export function encodeAdvertisement(advert: VrrpAdvertisement, ctx: VrrpPacketContext): Uint8Array {
+export function encodeAdvertisement(advert: VrrpAdvertisement, ctx: VrrpPacketContext, trailerLength = 0): Uint8Array {
   const family = ctx.sourceAddress.family;
   const problem = describeInvalidAdvertisement(advert, family);
   if (problem !== undefined) throw new RangeError(`cannot encode VRRP advertisement: ${problem}`);
-  const bytes = new Uint8Array(advertisementLength(advert.version, family, advert.ipAddresses.length));
+  if (!Number.isInteger(trailerLength) || trailerLength < 0) throw new RangeError(`cannot encode VRRP advertisement: trailer length ${trailerLength}`);
+  const bytes = new Uint8Array(advertisementLength(advert.version, family, advert.ipAddresses.length) + trailerLength);
   bytes[0] = (advert.version << 4) | VRRP_TYPE_ADVERTISEMENT;
   bytes[1] = advert.vrid;
   bytes[2] = advert.priority;
@@ -135,10 +142,21 @@ export function encodeAdvertisement(advert: VrrpAdvertisement, ctx: VrrpPacketCo
     offset += address.bytes.length;
   }
   if (advert.version === 2) bytes.set(advert.authData, offset);
-  const checksum = internetChecksum(checksumParts(advert.version, bytes, ctx));
+  writeChecksum(bytes, ctx);
+  return bytes;
+}
+
+/**
+ * (Re)computes the checksum field of an encoded advertisement in place, over all of `bytes` (the whole
+ * IP payload, trailer included, as the kernel's IPV6_CHECKSUM does and as tshark verifies it).
+ */
+export function writeChecksum(bytes: Uint8Array, ctx: VrrpPacketContext): void {
+  const version: VrrpVersion = (bytes[0] ?? 0) >> 4 === 2 ? 2 : 3;
+  bytes[6] = 0;
+  bytes[7] = 0;
+  const checksum = internetChecksum(checksumParts(version, bytes, ctx));
   bytes[6] = checksum >> 8;
   bytes[7] = checksum & 0xff;
-  return bytes;
 }
 
 /** The reason `advert` cannot be encoded for an IP header of `family`, or undefined when it can. */
@@ -172,8 +190,11 @@ export function decodeAdvertisement(bytes: Uint8Array, ctx: VrrpDecodeContext): 
   if (version === 2 && family !== 4) return drop('bad-version');
   if (((bytes[0] ?? 0) & 0x0f) !== VRRP_TYPE_ADVERTISEMENT) return drop('bad-type');
   const count = bytes[3] ?? 0;
-  // RFC 5798 section 7.1 "the complete VRRP packet"; like keepalived, trailing bytes are refused too.
-  if (bytes.length !== advertisementLength(version, family, count)) return drop('bad-length');
+  // RFC 5798 section 7.1 "the complete VRRP packet"; like keepalived, trailing bytes are refused too
+  // (unless the context expects a trailer of exactly that length).
+  const trailerLength = ctx.trailerLength ?? 0;
+  const advertLength = advertisementLength(version, family, count);
+  if (bytes.length !== advertLength + trailerLength) return drop('bad-length');
   if (ctx.isChecksumVerified !== true && internetChecksum(checksumParts(version, bytes, ctx)) !== 0) return drop('bad-checksum');
   const vrid = bytes[1] ?? 0;
   if (vrid === 0) return drop('bad-vrid');
@@ -188,7 +209,7 @@ export function decodeAdvertisement(bytes: Uint8Array, ctx: VrrpDecodeContext): 
   if (authType === undefined) return drop('bad-auth-type');
   const adverIntervalS = bytes[5] ?? 0;
   if (adverIntervalS === 0) return drop('bad-advert-interval');
-  const authData = bytes.slice(bytes.length - VRRP_V2_AUTH_DATA_LENGTH);
+  const authData = bytes.slice(advertLength - VRRP_V2_AUTH_DATA_LENGTH, advertLength);
   return { ok: true, value: { version, vrid, priority, ipAddresses, authType, adverIntervalS, authData } };
 }
 

@@ -3,7 +3,10 @@
  * counted drop reason (metallb's layer2 is the model). Pure: the transport hands in the payload and the
  * IP header fields it saw; the filter decodes, checks, and returns the advertisement or the reason.
  *
- * Where RFC and keepalived differ, the choice is written next to the check.
+ * Where RFC and keepalived differ, the choice is written next to the check. lvsd's HMAC trailer
+ * (vrrp-hmac.ts, beyond the RFC) is checked after the VRID, so adverts of other routers on the link
+ * are still counted as theirs (`vrid-mismatch`), not as forgeries; the keyed MAC is injected in the
+ * params and the anti-replay state is read through `highestSequenceOf`, so the filter stays pure.
  */
 import { ipEquals, isMulticast, type IpAddress } from '../src/core/ip.js';
 import {
@@ -17,6 +20,7 @@ import {
   type VrrpVersion,
 } from './vrrp-packet.js';
 import { OWNER_PRIORITY } from './vrrp-timers.js';
+import { HMAC_TRAILER_LENGTH, isTrailerAuthentic, readTrailer, type AdvertMac } from './vrrp-hmac.js';
 
 /** Checks that need the instance's configuration, after the codec's own. */
 export const VRRP_FILTER_DROP_REASONS = [
@@ -29,6 +33,11 @@ export const VRRP_FILTER_DROP_REASONS = [
   'local-is-owner',
   'auth-type-mismatch',
   'auth-failure',
+  // lvsd's HMAC (vrrp-hmac.ts): no trailer, a MAC that does not verify (forged, wrong key, altered in
+  // transit, or sent to / from another address), a sequence at or below the sender's last accepted one.
+  'hmac-missing',
+  'hmac-mismatch',
+  'replayed',
   'address-list-mismatch',
   'advert-interval-mismatch',
 ] as const;
@@ -54,7 +63,9 @@ export interface ReceivedDatagram {
 
 export type VrrpAuthentication =
   | { readonly type: 'none' }
-  | { readonly type: 'simple-text-password'; readonly authData: Uint8Array };
+  | { readonly type: 'simple-text-password'; readonly authData: Uint8Array }
+  /** lvsd-to-lvsd only (vrrp-hmac.ts); the key lives inside `mac`. */
+  | { readonly type: 'hmac-sha256'; readonly mac: AdvertMac };
 
 export interface ReceiveFilterParams {
   readonly version: VrrpVersion;
@@ -67,7 +78,7 @@ export interface ReceiveFilterParams {
   readonly ipAddresses: readonly IpAddress[];
   /** Addresses of this director on the interface: an advert from one of them is our own, looped back. */
   readonly ownAddresses: readonly IpAddress[];
-  /** VRRPv2 only (RFC 2338 section 5.3.6); VRRPv3 has no authentication field. */
+  /** none / simple-text-password: VRRPv2 (RFC 2338 section 5.3.6); hmac-sha256: lvsd's trailer, VRRPv3. */
   readonly authentication: VrrpAuthentication;
   /** Empty: multicast (224.0.0.18 / ff02::12). Otherwise the only accepted sources, sent unicast. */
   readonly unicastPeers: readonly IpAddress[];
@@ -79,23 +90,24 @@ export interface AcceptedAdvertisement {
   /** The sender's advertisement interval in centiseconds, whatever the version. */
   readonly adverIntervalCs: number;
   readonly warnings: readonly VrrpReceiveWarning[];
+  /** The HMAC sequence (the driver records it as the sender's new mark); null without HMAC. */
+  readonly sequence: bigint | null;
 }
+
+/** The anti-replay state the filter reads: the highest sequence accepted from `source`, if any. */
+export type HighestSequenceOf = (source: IpAddress) => bigint | undefined;
 
 export type ReceiveFilterResult =
   | { readonly ok: true; readonly value: AcceptedAdvertisement }
   | { readonly ok: false; readonly reason: VrrpDropReason };
 
 /** Runs every check in RFC 5798 section 7.1 order (as keepalived does, cheap checks first). */
-export function filterAdvertisement(datagram: ReceivedDatagram, params: ReceiveFilterParams): ReceiveFilterResult {
+export function filterAdvertisement(datagram: ReceivedDatagram, params: ReceiveFilterParams, highestSequenceOf: HighestSequenceOf = () => undefined): ReceiveFilterResult {
   const ipCheck = checkIpHeader(datagram, params);
   if (ipCheck !== undefined) return drop(ipCheck);
-  const decoded = decodeAdvertisement(datagram.bytes, {
-    sourceAddress: datagram.sourceAddress,
-    destinationAddress: datagram.destinationAddress,
-    ...(datagram.isChecksumVerified === true ? { isChecksumVerified: true } : {}),
-  });
+  const decoded = decodePayload(datagram, params.authentication.type === 'hmac-sha256');
   if (!decoded.ok) return drop(decoded.reason);
-  const advert = decoded.value;
+  const { advert, hasTrailer } = decoded;
   // "MUST verify that the VRRP version ... is 3" (2 for RFC 3768): we speak the configured one only.
   if (advert.version !== params.version) return drop('version-mismatch');
   // "MUST verify that the VRID is configured on the receiving interface".
@@ -106,6 +118,13 @@ export function filterAdvertisement(datagram: ReceivedDatagram, params: ReceiveF
   if (advert.version === 2) {
     const authCheck = checkV2Authentication(advert.authType, advert.authData, params.authentication);
     if (authCheck !== undefined) return drop(authCheck);
+  }
+  let sequence: bigint | null = null;
+  if (params.authentication.type === 'hmac-sha256') {
+    if (!hasTrailer) return drop('hmac-missing');
+    const hmac = checkHmac(datagram, params.authentication.mac, highestSequenceOf);
+    if (!hmac.ok) return drop(hmac.reason);
+    sequence = hmac.sequence;
   }
   const warnings: VrrpReceiveWarning[] = [];
   // "MAY verify that Count IPvX Addrs and the list of IPvX Address(es) match ... If the packet was not
@@ -123,7 +142,39 @@ export function filterAdvertisement(datagram: ReceivedDatagram, params: ReceiveF
     if (advert.version === 2) return drop('advert-interval-mismatch');
     warnings.push('advert-interval-mismatch');
   }
-  return { ok: true, value: { advertisement: advert, sourceAddress: datagram.sourceAddress, adverIntervalCs, warnings } };
+  return { ok: true, value: { advertisement: advert, sourceAddress: datagram.sourceAddress, adverIntervalCs, warnings, sequence } };
+}
+
+type DecodedPayload = { readonly ok: true; readonly advert: VrrpAdvertisement; readonly hasTrailer: boolean } | { readonly ok: false; readonly reason: VrrpDropReason };
+
+/** With HMAC, the advert is followed by the trailer; one without it is decoded too, to be counted by its VRID. */
+function decodePayload(datagram: ReceivedDatagram, isTrailerExpected: boolean): DecodedPayload {
+  const ctx = {
+    sourceAddress: datagram.sourceAddress,
+    destinationAddress: datagram.destinationAddress,
+    ...(datagram.isChecksumVerified === true ? { isChecksumVerified: true } : {}),
+  };
+  if (isTrailerExpected) {
+    const sealed = decodeAdvertisement(datagram.bytes, { ...ctx, trailerLength: HMAC_TRAILER_LENGTH });
+    if (sealed.ok) return { ok: true, advert: sealed.value, hasTrailer: true };
+    if (sealed.reason !== 'bad-length') return sealed;
+  }
+  const plain = decodeAdvertisement(datagram.bytes, ctx);
+  return plain.ok ? { ok: true, advert: plain.value, hasTrailer: false } : plain;
+}
+
+/** MAC first (a forgery never reaches the replay state), then the sender's sequence mark. */
+function checkHmac(
+  datagram: ReceivedDatagram,
+  mac: AdvertMac,
+  highestSequenceOf: HighestSequenceOf,
+): { readonly ok: true; readonly sequence: bigint } | { readonly ok: false; readonly reason: VrrpFilterDropReason } {
+  const ctx = { sourceAddress: datagram.sourceAddress, destinationAddress: datagram.destinationAddress };
+  const trailer = readTrailer(datagram.bytes);
+  if (trailer === undefined || !isTrailerAuthentic(datagram.bytes, ctx, mac)) return { ok: false, reason: 'hmac-mismatch' };
+  const highest = highestSequenceOf(datagram.sourceAddress);
+  if (highest !== undefined && trailer.sequence <= highest) return { ok: false, reason: 'replayed' };
+  return { ok: true, sequence: trailer.sequence };
 }
 
 function checkIpHeader(datagram: ReceivedDatagram, params: ReceiveFilterParams): VrrpFilterDropReason | undefined {
@@ -146,7 +197,8 @@ function checkV2Authentication(
   receivedData: Uint8Array,
   local: VrrpAuthentication,
 ): VrrpFilterDropReason | undefined {
-  if (received !== local.type) return 'auth-type-mismatch';
+  // With HMAC configured, a VRRPv2 advert (none or PASS) is not one of ours.
+  if (local.type === 'hmac-sha256' || received !== local.type) return 'auth-type-mismatch';
   if (local.type === 'simple-text-password' && !isConstantTimeEqual(receivedData, local.authData)) return 'auth-failure';
   return undefined;
 }

@@ -16,6 +16,7 @@ import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings } from 
 import { buildVrrpTrackers, effectOf, type VrrpTrackerSet } from './vrrp-trackers.js';
 import { createNotifyQueue, notifyCommands, notifyStateOf } from './notify.js';
 import { createJsonLinesFile } from './json-lines-file.js';
+import { loadHmacKeyFile } from './hmac-key-file.js';
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -72,7 +73,7 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
         throw new LvsdError('ERR_COMPONENT_START', `vrrp instance ${instanceConfig.name}: ${instanceConfig.interface} has no IPv${instanceConfig.vips[0]?.address.address.family ?? 4} address to send adverts from (set unicast.source)`);
       }
       const ownAddresses = addresses.map((a) => a.address.address);
-      const settings = toVrrpSettings(instanceConfig, config, primary, ownAddresses);
+      const settings = toVrrpSettings(instanceConfig, config, primary, ownAddresses, await loadHmacKeyFile(instanceConfig, log));
       const unapplied = describeUnappliedSettings(instanceConfig);
       if (unapplied.length > 0) log.warn('vrrp settings not applied by this version', { instance: instanceConfig.name, settings: unapplied });
       const instanceLog = log.child({ instance: settings.name, vrid: settings.vrid, iface: settings.interfaceName });

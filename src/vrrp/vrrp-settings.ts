@@ -9,14 +9,23 @@ import { choosePrimaryAddress as choosePrimaryFromInterface } from '../../ha/pri
 import type { InterfaceAddress } from '../../ha/address-manager.js';
 import { KEEPALIVED_GARP_SETTINGS, type GarpSettings } from '../../ha/garp-schedule.js';
 import { simpleTextAuthData } from '../../ha/vrrp-packet.js';
-import { VRRP_SETTINGS_DEFAULTS, type VipSpec, type VrrpInstanceSettings } from '../../ha/vrrp-instance-settings.js';
+import { parseHmacKey } from '../../ha/vrrp-hmac.js';
+import { VRRP_SETTINGS_DEFAULTS, type VipSpec, type VrrpAuthenticationSettings, type VrrpInstanceSettings } from '../../ha/vrrp-instance-settings.js';
 import type { VrrpConfig, VrrpInstanceConfig, VipConfig } from '../../config/schema-vrrp.js';
 import { instanceFamily, instanceVersion } from '../../config/rules-vrrp.js';
 
-export function toVrrpSettings(instance: VrrpInstanceConfig, vrrp: VrrpConfig, primaryAddress: IpAddress, ownAddresses: readonly IpAddress[]): VrrpInstanceSettings {
+/**
+ * `hmacKeyFromFile`: the key of an hmac-sha256 instance with a keyFile, read at start (hmac-key-file.ts);
+ * an inline key is taken from the config.
+ */
+export function toVrrpSettings(
+  instance: VrrpInstanceConfig,
+  vrrp: VrrpConfig,
+  primaryAddress: IpAddress,
+  ownAddresses: readonly IpAddress[],
+  hmacKeyFromFile?: Uint8Array,
+): VrrpInstanceSettings {
   const version = instanceVersion(instance, vrrp.defaults);
-  const password = instance.authentication?.password;
-  const authData = password === undefined ? undefined : simpleTextAuthData(password);
   return {
     ...VRRP_SETTINGS_DEFAULTS,
     name: instance.name,
@@ -31,12 +40,26 @@ export function toVrrpSettings(instance: VrrpInstanceConfig, vrrp: VrrpConfig, p
     vips: instance.vips.map((v) => toVipSpec(v)),
     excludedVips: instance.excludedVips.map((v) => toVipSpec(v)),
     unicastPeers: instance.unicast?.peers ?? [],
-    authentication: authData === undefined ? { type: 'none' } : { type: 'simple-text-password', authData },
+    authentication: toAuthentication(instance, hmacKeyFromFile),
     garp: garpSettings(instance, vrrp),
     ownAddresses,
     // At most one advert interval (the driver's bound); 100 ms by default.
     handoverReleaseDelayMs: Math.min(VRRP_SETTINGS_DEFAULTS.handoverReleaseDelayMs, Math.round(instance.advertInterval / 10) * 10),
   };
+}
+
+/** Throws when an hmac-sha256 instance has no usable key: the caller loads key files first, the schema checks inline keys. */
+function toAuthentication(instance: VrrpInstanceConfig, hmacKeyFromFile: Uint8Array | undefined): VrrpAuthenticationSettings {
+  const auth = instance.authentication;
+  if (auth === undefined) return { type: 'none' };
+  if (auth.type === 'pass') {
+    const authData = simpleTextAuthData(auth.password);
+    return authData === undefined ? { type: 'none' } : { type: 'simple-text-password', authData };
+  }
+  if (hmacKeyFromFile !== undefined) return { type: 'hmac-sha256', key: hmacKeyFromFile };
+  const parsed = auth.key === undefined ? undefined : parseHmacKey(auth.key);
+  if (parsed === undefined || !parsed.ok) throw new Error(`vrrp instance ${instance.name}: hmac-sha256 without a loaded key`);
+  return { type: 'hmac-sha256', key: parsed.value };
 }
 
 function toVipSpec(vip: VipConfig): VipSpec {

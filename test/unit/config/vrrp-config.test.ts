@@ -80,7 +80,13 @@ const invalid: [string, string, string[]][] = [
   ['unknown tracked script', `${BASE}      trackScripts: [{ script: nope }]\n`, ['lvsd.yaml:8:24: error: no script named "nope" in vrrp.scripts [vrrp.instances[0].trackScripts[0].script]']],
   ['owner without preempt', BASE.replace('priority: 150', 'priority: 255\n      preempt: false'), ['lvsd.yaml:7:7: error: the address owner (priority 255) always preempts [vrrp.instances[0].preempt]']],
   ['nopreempt with initial master', `${BASE}      preempt: false\n      initialState: master\n`, ['lvsd.yaml:8:7: error: preempt false needs initialState backup (as keepalived\'s nopreempt needs state BACKUP) [vrrp.instances[0].preempt]']],
-  ['authentication on v3', `${BASE}      version: 3\n      authentication: { type: pass, password: secret }\n`, ['lvsd.yaml:9:7: error: VRRPv3 has no authentication (RFC 5798): remove it or use version 2 [vrrp.instances[0].authentication]']],
+  ['PASS authentication on v3', `${BASE}      version: 3\n      authentication: { type: pass, password: secret }\n`, ['lvsd.yaml:9:7: error: VRRPv3 has no authentication field (RFC 5798): PASS needs version 2; between lvsd directors use hmac-sha256 [vrrp.instances[0].authentication]']],
+  ['HMAC on v2 (the default version)', `${BASE}      authentication: { type: hmac-sha256, keyFile: /etc/lvsd/vrrp.key }\n`, ['lvsd.yaml:8:7: error: hmac-sha256 authenticates VRRPv3 adverts between lvsd directors (keepalived drops them): set version 3 [vrrp.instances[0].authentication]']],
+  ['HMAC with both a key file and a key', `${BASE}      version: 3\n      authentication: { type: hmac-sha256, keyFile: /k, key: ${'ab'.repeat(16)} }\n`, ['lvsd.yaml:9:7: error: hmac-sha256 needs exactly one of keyFile and key [vrrp.instances[0].authentication]']],
+  ['HMAC with neither', `${BASE}      version: 3\n      authentication: { type: hmac-sha256 }\n`, ['lvsd.yaml:9:7: error: hmac-sha256 needs exactly one of keyFile and key [vrrp.instances[0].authentication]']],
+  ['HMAC key too short', `${BASE}      version: 3\n      authentication: { type: hmac-sha256, key: "00112233" }\n`, ['lvsd.yaml:9:44: error: expected at least 16 bytes in hexadecimal (openssl rand -hex 32) (got "00112233") [vrrp.instances[0].authentication.key]']],
+  ['HMAC key unquoted, read by YAML as a number', `${BASE}      version: 3\n      authentication: { type: hmac-sha256, key: 00112233 }\n`, ['lvsd.yaml:9:44: error: expected the key as a quoted string of hexadecimal digits (got 112233) [vrrp.instances[0].authentication.key]']],
+  ['HMAC key file not absolute', `${BASE}      version: 3\n      authentication: { type: hmac-sha256, keyFile: vrrp.key }\n`, ['lvsd.yaml:9:44: error: expected an absolute path (got "vrrp.key") [vrrp.instances[0].authentication.keyFile]']],
   ['password too long', `${BASE}      authentication: { type: pass, password: "123456789" }\n`, ['lvsd.yaml:8:37: error: Too big: expected string to have <=8 characters (got "123456789") [vrrp.instances[0].authentication.password]']],
   ['udp without peers', `${BASE}      transport: udp\n`, ['lvsd.yaml:8:7: error: the udp transport sends to unicast peers: set unicast.peers [vrrp.instances[0].transport]']],
   ['peer of the wrong family, source among peers', `${BASE}      unicast: { source: 192.0.2.11, peers: [192.0.2.11, "2001:db8::2"] }\n`, [
@@ -102,6 +108,15 @@ test('warnings: no VIPs, a preemptDelay without preempt', (t) => {
   const r = check(BASE.replace('vips: [192.0.2.50/24]', 'vips: []\n      preempt: false\n      preemptDelay: 5s'));
   t.truthy(r.config);
   t.deepEqual(r.issues.map((i) => `${i.severity} ${i.path}`), ['warning vrrp.instances[0].vips', 'warning vrrp.instances[0].preemptDelay']);
+});
+
+test('HMAC-SHA256 on a VRRPv3 instance: a key file, or an inline hexadecimal key with spaces removed', (t) => {
+  const fromFile = check(`${BASE}      version: 3\n      authentication: { type: hmac-sha256, keyFile: /etc/lvsd/vrrp.key }\n`);
+  t.deepEqual(fromFile.issues, []);
+  t.deepEqual(fromFile.config?.vrrp.instances[0]?.authentication, { type: 'hmac-sha256', keyFile: '/etc/lvsd/vrrp.key' });
+  const inline = check(`${BASE}      version: 3\n      authentication: { type: hmac-sha256, key: "0011 2233 4455 6677 8899 aabb ccdd eeff" }\n`);
+  t.deepEqual(inline.issues, []);
+  t.deepEqual(inline.config?.vrrp.instances[0]?.authentication, { type: 'hmac-sha256', key: '00112233445566778899aabbccddeeff' });
 });
 
 test('an IPv6 instance runs version 3 even when the default is 2', (t) => {

@@ -10,6 +10,8 @@ import {
   type VrrpDropReason,
 } from '../../../ha/vrrp-receive-filter.js';
 import { editWithChecksum, fromHex, ip } from './support/vrrp-fixtures.js';
+import { createHmacSha256Mac } from '../../../ha/hmac-sha256-mac.js';
+import { sealAdvertisement } from '../../../ha/vrrp-hmac.js';
 
 const peer = ip('192.0.2.2');
 const group = ip('224.0.0.18');
@@ -60,7 +62,13 @@ interface Row {
   readonly datagram: ReceivedDatagram;
   readonly params: ReceiveFilterParams;
   readonly reason: VrrpDropReason;
+  /** The sender's highest accepted HMAC sequence, for the anti-replay check. */
+  readonly highestSequence?: bigint;
 }
+
+const hmacMac = createHmacSha256Mac(fromHex('00112233445566778899aabbccddeeff'));
+const hmacParams: ReceiveFilterParams = { ...v3Params, authentication: { type: 'hmac-sha256', mac: hmacMac } };
+const sealedV3 = (key = hmacMac, sequence = 7n): Uint8Array => sealAdvertisement(v3Advert, { sourceAddress: peer, destinationAddress: group }, sequence, key);
 
 const rows: Row[] = [
   // codec reasons, seen through the filter
@@ -100,11 +108,20 @@ const rows: Row[] = [
     reason: 'address-list-mismatch',
   },
   { name: 'v2 adver_int 2 s against our 1 s (RFC 3768 7.1)', datagram: datagram({ ...v2Advert, adverIntervalS: 2 }), params: v2Params, reason: 'advert-interval-mismatch' },
+  // lvsd's HMAC (more cases in vrrp-hmac.test.ts)
+  { name: 'a plain v3 advert to an HMAC instance', datagram: datagram(v3Advert), params: hmacParams, reason: 'hmac-missing' },
+  {
+    name: 'an advert sealed with another key',
+    datagram: { ...datagram(v3Advert), bytes: sealedV3(createHmacSha256Mac(fromHex('ff112233445566778899aabbccddeeff'))) },
+    params: hmacParams,
+    reason: 'hmac-mismatch',
+  },
+  { name: 'a sealed advert at the sender\'s last sequence', datagram: { ...datagram(v3Advert), bytes: sealedV3() }, params: hmacParams, reason: 'replayed', highestSequence: 7n },
 ];
 
 for (const row of rows) {
   test(`drops ${row.name}: ${row.reason}`, (t) => {
-    t.deepEqual(filterAdvertisement(row.datagram, row.params), { ok: false, reason: row.reason });
+    t.deepEqual(filterAdvertisement(row.datagram, row.params, () => row.highestSequence), { ok: false, reason: row.reason });
   });
 }
 
@@ -115,7 +132,7 @@ test('the table has a row for every drop reason', (t) => {
 
 test('accepts a good v3 and a good v2 advert, with the interval in centiseconds', (t) => {
   const v3 = filterAdvertisement(datagram(v3Advert), v3Params);
-  t.deepEqual(v3, { ok: true, value: { advertisement: v3Advert, sourceAddress: peer, adverIntervalCs: 100, warnings: [] } });
+  t.deepEqual(v3, { ok: true, value: { advertisement: v3Advert, sourceAddress: peer, adverIntervalCs: 100, warnings: [], sequence: null } });
   const v2 = filterAdvertisement(datagram(v2Advert), v2Params);
   t.true(v2.ok && v2.value.adverIntervalCs === 100 && v2.value.warnings.length === 0);
 });
@@ -159,7 +176,7 @@ test('IPv6: accepted with the kernel-verified flag even when the destination is 
 
 test('counters: one per drop reason and warning, plus accepted', (t) => {
   const counters = new VrrpReceiveCounters();
-  for (const row of rows) counters.record(filterAdvertisement(row.datagram, row.params));
+  for (const row of rows) counters.record(filterAdvertisement(row.datagram, row.params, () => row.highestSequence));
   counters.record(filterAdvertisement(datagram(v3Advert), v3Params));
   counters.record(filterAdvertisement(datagram({ ...v3Advert, maxAdverIntervalCs: 50 }), v3Params));
   const snap = counters.snapshot();

@@ -60,6 +60,22 @@ test('v2 PASS authentication becomes 8 bytes of auth data', (t) => {
   if (s.authentication.type === 'simple-text-password') t.deepEqual([...s.authentication.authData], [...Buffer.from('secret\0\0')]);
 });
 
+test('HMAC-SHA256: the inline key, or the key read from the key file, becomes the settings\' key bytes; the settings run', (t) => {
+  const key = '00112233445566778899aabbccddeeff';
+  const inline = config(ONE.replace('vips: [192.0.2.50/32] }', `vips: [192.0.2.50/32], version: 3, authentication: { type: hmac-sha256, key: "${key}" } }`)).vrrp;
+  const vi = inline.instances[0];
+  if (vi === undefined) return t.fail();
+  const s = toVrrpSettings(vi, inline, prefix('192.0.2.11').address, []);
+  t.deepEqual(s.authentication, { type: 'hmac-sha256', key: Uint8Array.from(Buffer.from(key, 'hex')) });
+  t.deepEqual(describeInvalidSettings(s), []);
+  const fromFile = config(ONE.replace('vips: [192.0.2.50/32] }', 'vips: [192.0.2.50/32], version: 3, authentication: { type: hmac-sha256, keyFile: /etc/lvsd/k } }')).vrrp;
+  const vf = fromFile.instances[0];
+  if (vf === undefined) return t.fail();
+  const loaded = new Uint8Array(32).fill(7);
+  t.deepEqual(toVrrpSettings(vf, fromFile, prefix('192.0.2.11').address, [], loaded).authentication, { type: 'hmac-sha256', key: loaded });
+  t.throws(() => toVrrpSettings(vf, fromFile, prefix('192.0.2.11').address, []), { message: /hmac-sha256 without a loaded key/ });
+});
+
 test('the primary address: unicast source, else the first non-VIP address of the family, link-local for IPv6', (t) => {
   const v4 = config(ONE).vrrp.instances[0];
   const v6 = config(ONE.replace('192.0.2.50/32', '"2001:db8::50/64"')).vrrp.instances[0];

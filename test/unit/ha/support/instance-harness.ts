@@ -116,6 +116,8 @@ export interface DirectorOptions extends Partial<Omit<VrrpInstanceSettings, 'pri
   readonly name: string;
   readonly address: string;
   readonly gate?: TakeoverGate;
+  /** Default: 1 700 000 000 000 ms plus the fake clock (HMAC sequences start from it). */
+  readonly wallClock?: () => number;
 }
 
 export class InstanceHarness {
@@ -128,7 +130,7 @@ export class InstanceHarness {
   }
 
   add(options: DirectorOptions): Director {
-    const { name, address, gate, ...overrides } = options;
+    const { name, address, gate, wallClock, ...overrides } = options;
     const logs: LogEntry[] = [];
     const settings: VrrpInstanceSettings = {
       ...VRRP_SETTINGS_DEFAULTS,
@@ -148,7 +150,7 @@ export class InstanceHarness {
       openTransport: () => Promise.resolve(this.network.attach({ interfaceName: 'eth0', sourceAddress: ip(address), mode })),
       addressManager: addresses,
       garpSender: garp,
-      wallClock: () => 1_700_000_000_000 + this.clock.now(),
+      wallClock: wallClock ?? (() => 1_700_000_000_000 + this.clock.now()),
       ...(gate === undefined ? {} : { takeoverGate: gate }),
     });
     const director: Director = { name, address: ip(address), instance, addresses, garp, logs };
