@@ -75,6 +75,8 @@ export interface VrrpInstance {
   stop(options: VrrpStopOptions): Promise<void>;
   /** Tracker results (keepalived weight rules are the caller's; see vrrp-state-machine.ts effectivePriority). */
   setTrackers(priorityAdjustment: number, isFault: boolean): void;
+  /** keepalived's vrrp_sync_group: the group went MASTER or BACKUP, this member follows (vrrp-state-machine.ts). */
+  followSyncGroup(target: 'master' | 'backup'): void;
   snapshot(): VrrpInstanceSnapshot;
   /** The latest events (bounded), oldest first. */
   events(): readonly VrrpInstanceEvent[];
@@ -155,6 +157,11 @@ class VrrpInstanceDriver implements VrrpInstance {
   setTrackers(priorityAdjustment: number, isFault: boolean): void {
     if (this.lifecycle !== 'running') return;
     this.dispatch({ kind: 'trackers-changed', nowMs: this.deps.clock.now(), priorityAdjustment, isFault });
+  }
+
+  followSyncGroup(target: 'master' | 'backup'): void {
+    if (this.lifecycle !== 'running') return;
+    this.dispatch({ kind: 'sync-group', nowMs: this.deps.clock.now(), target });
   }
 
   events(): readonly VrrpInstanceEvent[] {

@@ -40,6 +40,7 @@ export function currentMasterDownIntervalMs(snapshot: VrrpSnapshot, params: Vrrp
 export function step(snapshot: VrrpSnapshot, event: VrrpEvent, params: VrrpInstanceParams): VrrpStepResult {
   // The takeover gate's answer is the same wherever it was asked from (Initialize, Backup, Fault).
   if (event.kind === 'takeover-answered') return answerTakeover(snapshot, event, params);
+  if (event.kind === 'sync-group') return followSyncGroup(snapshot, event, params);
   switch (snapshot.state) {
     case 'initialize':
       return stepInitialize(snapshot, event, params);
@@ -56,7 +57,7 @@ export function step(snapshot: VrrpSnapshot, event: VrrpEvent, params: VrrpInsta
   }
 }
 
-type NonGateEvent = Exclude<VrrpEvent, { kind: 'takeover-answered' }>;
+type NonGateEvent = Exclude<VrrpEvent, { kind: 'takeover-answered' | 'sync-group' }>;
 
 /** RFC 5798 section 6.4.1. */
 function stepInitialize(snapshot: VrrpSnapshot, event: NonGateEvent, params: VrrpInstanceParams): VrrpStepResult {
@@ -294,6 +295,25 @@ function enterBackup(
   const delayMs = currentMasterDownIntervalMs(prepared, params);
   const next: VrrpSnapshot = { ...prepared, masterDownDeadlineMs: nowMs + delayMs };
   return moveTo(next, 'backup', reason, [startTimer('master-down', delayMs)]);
+}
+
+/**
+ * beyond the RFC: keepalived's vrrp_sync_group (vrrp_sync.c). To MASTER: a backup member asks to take over
+ * (through the takeover gate, like any takeover; one already asking waits for its answer). To BACKUP: a
+ * master member leaves at once, as vrrp_state_leave_master does it for the group: no priority-0 advert,
+ * VIPs removed, Master_Down_Timer set to Master_Down_Interval. Other states are left alone (a member in
+ * Fault follows its trackers, one in Handover or Initialize is stopping or not started).
+ */
+function followSyncGroup(snapshot: VrrpSnapshot, event: Extract<VrrpEvent, { kind: 'sync-group' }>, params: VrrpInstanceParams): VrrpStepResult {
+  if (event.target === 'master') {
+    if (snapshot.state !== 'backup' || snapshot.pendingTakeover !== null) return unchanged(snapshot);
+    const asked = requestTakeover(clearMasterDown(snapshot), 'sync-group-master');
+    return { next: asked.next, effects: [stopTimer('master-down'), ...asked.effects] };
+  }
+  if (snapshot.state !== 'master') return unchanged(snapshot);
+  const left: VrrpSnapshot = { ...snapshot, masterAddress: null, masterPriority: null, masterAdverIntervalCs: params.adverIntervalCs, preemptDeadlineMs: null };
+  const backup = enterBackup(left, event.nowMs, params, 'sync-group-backup', 'no-master-heard');
+  return { next: backup.next, effects: [stopTimer('adver'), { kind: 'remove-vips' }, ...backup.effects] };
 }
 
 /** beyond the RFC: becoming master first asks the injected takeover gate (quorum, fencing). */

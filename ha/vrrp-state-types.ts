@@ -48,7 +48,10 @@ export type TransitionReason =
   | 'handover-new-master-heard'
   | 'handover-timeout'
   | 'tracker-fault'
-  | 'tracker-recovered';
+  | 'tracker-recovered'
+  /** keepalived's vrrp_sync_group: another member of the sync group moved (beyond the RFC). */
+  | 'sync-group-master'
+  | 'sync-group-backup';
 
 export interface PendingTakeover {
   readonly requestId: number;
@@ -91,7 +94,9 @@ export type VrrpEvent =
   | { readonly kind: 'advert-received'; readonly nowMs: number; readonly advert: ReceivedAdvert }
   | { readonly kind: 'timer-expired'; readonly nowMs: number; readonly timer: VrrpTimer }
   | { readonly kind: 'trackers-changed'; readonly nowMs: number; readonly priorityAdjustment: number; readonly isFault: boolean }
-  | { readonly kind: 'takeover-answered'; readonly nowMs: number; readonly requestId: number; readonly isGranted: boolean };
+  | { readonly kind: 'takeover-answered'; readonly nowMs: number; readonly requestId: number; readonly isGranted: boolean }
+  /** keepalived's vrrp_sync_group (beyond the RFC): the group moved to MASTER or BACKUP; members follow. */
+  | { readonly kind: 'sync-group'; readonly nowMs: number; readonly target: 'master' | 'backup' };
 
 export type GarpReason = 'became-master' | 'lower-priority-advert';
 

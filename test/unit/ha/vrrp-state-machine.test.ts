@@ -220,6 +220,45 @@ test('fault: adverts are ignored; recovery starts again as Backup', (t) => {
   t.is(back.effects.at(-1)?.kind, 'notify-transition');
 });
 
+// ---- keepalived's vrrp_sync_group (beyond the RFC) ----
+
+test('sync group to BACKUP: a master leaves at once without a priority-0 advert, VIPs removed, Master_Down_Interval', (t) => {
+  const r = step(master, { kind: 'sync-group', nowMs: 5000, target: 'backup' }, params);
+  t.is(r.next.state, 'backup');
+  t.is(r.next.masterAddress, null);
+  t.is(r.next.masterDownDeadlineMs, 5000 + 3609.375);
+  t.deepEqual(r.effects, [
+    { kind: 'stop-timer', timer: 'adver' },
+    { kind: 'remove-vips' },
+    { kind: 'start-timer', timer: 'master-down', delayMs: 3609.375 },
+    { kind: 'notify-transition', from: 'master', to: 'backup', reason: 'sync-group-backup' },
+  ]);
+  // Heard nothing since: its own timer makes it ask to take over again.
+  const again = step(r.next, { kind: 'timer-expired', nowMs: 8609.375, timer: 'master-down' }, params);
+  t.deepEqual(again.effects, [{ kind: 'request-takeover', requestId: 2, reason: 'no-master-heard' }]);
+});
+
+test('sync group to MASTER: a backup asks the gate at once; the granted takeover is a normal one', (t) => {
+  const r = step(backup, { kind: 'sync-group', nowMs: 1000, target: 'master' }, params);
+  t.is(r.next.state, 'backup');
+  t.is(r.next.masterDownDeadlineMs, null);
+  t.deepEqual(r.effects, [{ kind: 'stop-timer', timer: 'master-down' }, { kind: 'request-takeover', requestId: 1, reason: 'sync-group-master' }]);
+  const granted = step(r.next, { kind: 'takeover-answered', nowMs: 1000, requestId: 1, isGranted: true }, params);
+  t.is(granted.next.state, 'master');
+  t.deepEqual(granted.effects.at(-1), { kind: 'notify-transition', from: 'backup', to: 'master', reason: 'sync-group-master' });
+  // Already asking: the pending request stands, nothing new.
+  t.deepEqual(step(r.next, { kind: 'sync-group', nowMs: 1001, target: 'master' }, params).effects, []);
+});
+
+test('sync group commands leave other states alone: master to MASTER, backup to BACKUP, fault, initialize', (t) => {
+  const fault = step(backup, { kind: 'trackers-changed', nowMs: 1, priorityAdjustment: 0, isFault: true }, params).next;
+  for (const [snapshot, target] of [[master, 'master'], [backup, 'backup'], [fault, 'master'], [fault, 'backup'], [createVrrpSnapshot(params), 'master']] as const) {
+    const r = step(snapshot, { kind: 'sync-group', nowMs: 2, target }, params);
+    t.is(r.next, snapshot);
+    t.deepEqual(r.effects, []);
+  }
+});
+
 // ---- properties over random event sequences ----
 
 const eventArb: fc.Arbitrary<(nowMs: number, requestId: number) => VrrpEvent> = fc.oneof(
@@ -233,6 +272,7 @@ const eventArb: fc.Arbitrary<(nowMs: number, requestId: number) => VrrpEvent> = 
     .record({ adj: fc.integer({ min: -300, max: 300 }), isFault: fc.boolean() })
     .map(({ adj, isFault }) => (nowMs: number) => ({ kind: 'trackers-changed', nowMs, priorityAdjustment: adj, isFault }) as const),
   fc.boolean().map((isGranted) => (nowMs: number, requestId: number) => ({ kind: 'takeover-answered', nowMs, requestId, isGranted }) as const),
+  fc.constantFrom('master' as const, 'backup' as const).map((target) => (nowMs: number) => ({ kind: 'sync-group', nowMs, target }) as const),
 );
 
 for (const [name, p] of [
