@@ -7,22 +7,39 @@
  * marks, and a note (e.g. "not available yet").
  */
 
-export type BenchUnit = 'ms' | 'ops';
+/** ms, a count (ops), microseconds, megabytes, percent. */
+export type BenchUnit = 'ms' | 'ops' | 'us' | 'MB' | '%';
 
 export interface BenchSeries {
   /** What was run: "lvsd (read + plan + apply)", "ipvsadm -R". */
   readonly label: string;
   readonly samples: readonly number[];
+  /**
+   * The samples are one distribution (e.g. every interval between adverts of one run), printed as
+   * p50 / p99 / max rather than median [min-max].
+   */
+  readonly isDistribution?: boolean;
 }
 
-/** ratio-at-most: median(lvsd) / median(reference) <= value. equals: every lvsd sample == value. */
-export type BenchTarget = { readonly kind: 'ratio-at-most'; readonly value: number } | { readonly kind: 'equals'; readonly value: number };
+/** The statistic a row's ratio and its at-most target compare. */
+export type BenchStat = 'median' | 'p99';
+
+/**
+ * ratio-at-most: stat(lvsd) / stat(reference) <= value. equals: every lvsd sample == value.
+ * at-most: stat(lvsd) <= value (an absolute bound, in the row's unit).
+ */
+export type BenchTarget =
+  | { readonly kind: 'ratio-at-most'; readonly value: number }
+  | { readonly kind: 'equals'; readonly value: number }
+  | { readonly kind: 'at-most'; readonly value: number };
 
 export interface BenchRow {
   readonly label: string;
   readonly unit: BenchUnit;
   readonly lvsd?: BenchSeries;
   readonly reference?: BenchSeries;
+  /** Default median. */
+  readonly stat?: BenchStat;
   readonly target?: BenchTarget;
   readonly note?: string;
 }
@@ -51,6 +68,8 @@ export interface BenchContext {
   readonly progress: (line: string) => void;
   /** False once the section's time budget is spent: stop repeating, keep what was measured. */
   readonly hasTimeLeft: () => boolean;
+  /** Length of a section's long runs (e.g. VRRP spurious transitions), from `--long-run-s`. */
+  readonly longRunMs: number;
 }
 
 export interface BenchSectionModule {
@@ -72,6 +91,8 @@ export interface BenchSectionSpec {
 
 export interface SampleSummary {
   readonly median: number;
+  /** Nearest rank: the smallest sample with at least 99 % of the samples at or below it. */
+  readonly p99: number;
   readonly min: number;
   readonly max: number;
   readonly count: number;
@@ -82,15 +103,18 @@ export function summarize(samples: readonly number[]): SampleSummary | undefined
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  return { median, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, count: sorted.length };
+  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)] ?? 0;
+  return { median, p99, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, count: sorted.length };
 }
 
-/** median(lvsd) / median(reference); undefined when either is missing or the reference is 0. */
-export function medianRatio(row: BenchRow): number | undefined {
+/** stat(lvsd) / stat(reference) with the row's stat; undefined when either is missing or the reference is 0. */
+export function statRatio(row: BenchRow): number | undefined {
   const a = summarize(row.lvsd?.samples ?? []);
   const b = summarize(row.reference?.samples ?? []);
-  if (a === undefined || b === undefined || b.median === 0) return undefined;
-  return a.median / b.median;
+  if (a === undefined || b === undefined) return undefined;
+  const stat = row.stat ?? 'median';
+  if (b[stat] === 0) return undefined;
+  return a[stat] / b[stat];
 }
 
 export type TargetVerdict = 'met' | 'missed' | 'unmeasured';
@@ -103,7 +127,12 @@ export function checkTarget(row: BenchRow): TargetVerdict | undefined {
     if (samples.length === 0) return 'unmeasured';
     return samples.every((s) => s === target.value) ? 'met' : 'missed';
   }
-  const ratio = medianRatio(row);
+  if (target.kind === 'at-most') {
+    const s = summarize(row.lvsd?.samples ?? []);
+    if (s === undefined) return 'unmeasured';
+    return s[row.stat ?? 'median'] <= target.value ? 'met' : 'missed';
+  }
+  const ratio = statRatio(row);
   if (ratio === undefined) return 'unmeasured';
   return ratio <= target.value ? 'met' : 'missed';
 }

@@ -1,9 +1,9 @@
 /**
  * The bench report as text: one table per section, columns aligned, every series as
- * "median [min-max] (n)", the ratio of medians against the reference, the target and whether it
- * was met. Pure.
+ * "median [min-max] (n)" (a distribution as "p50 / p99 / max (n)"), the ratio of medians (or of
+ * the row's statistic) against the reference, the target and whether it was met. Pure.
  */
-import { checkTarget, medianRatio, summarize, type BenchRow, type BenchSectionResult, type BenchSeries, type BenchUnit } from './bench-model.js';
+import { checkTarget, statRatio, summarize, type BenchRow, type BenchSectionResult, type BenchSeries, type BenchTarget, type BenchUnit } from './bench-model.js';
 
 export interface BenchReportHeader {
   readonly startedAt: string;
@@ -33,14 +33,15 @@ export function formatBenchReport(header: BenchReportHeader, sections: readonly 
 
 function formatRows(rows: readonly BenchRow[]): string[] {
   const cells = rows.map((r) => {
-    const ratio = medianRatio(r);
+    const ratio = statRatio(r);
     const verdict = checkTarget(r);
+    const stat = r.stat ?? 'median';
     return [
       r.label,
       r.lvsd === undefined ? (r.note ?? '-') : formatSeries(r.lvsd, r.unit),
       r.reference === undefined ? '-' : formatSeries(r.reference, r.unit),
-      ratio === undefined ? '-' : formatNumber(ratio, 2),
-      r.target === undefined ? '-' : r.target.kind === 'equals' ? `= ${r.target.value}` : `ratio <= ${r.target.value}`,
+      ratio === undefined ? '-' : `${formatNumber(ratio, 2)}${stat === 'median' ? '' : ` (${stat})`}`,
+      r.target === undefined ? '-' : formatTarget(r.target, stat, r.unit),
       verdict === undefined ? '' : verdict === 'met' ? 'ok' : verdict === 'missed' ? 'MISSED' : 'not measured',
     ];
   });
@@ -50,12 +51,32 @@ function formatRows(rows: readonly BenchRow[]): string[] {
   return [line(HEADINGS), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), ...notes];
 }
 
-/** "ipvsadm -R: 3,456 ms [3,001-3,900] (5)"; counts without a unit. */
+const UNIT_SUFFIX: Record<BenchUnit, string> = { ms: ' ms', ops: '', us: ' µs', MB: ' MB', '%': ' %' };
+
+function formatTarget(target: BenchTarget, stat: 'median' | 'p99', unit: BenchUnit): string {
+  switch (target.kind) {
+    case 'equals':
+      return `= ${target.value}`;
+    case 'ratio-at-most':
+      return `ratio <= ${target.value}`;
+    case 'at-most':
+      return `${stat} <= ${formatNumber(target.value, Number.isInteger(target.value) ? 0 : 1)}${UNIT_SUFFIX[unit]}`;
+  }
+}
+
+/**
+ * "ipvsadm -R: 3,456 ms [3,001-3,900] (5)"; counts without a unit; a distribution as
+ * "lvsd: p50 10.4 / p99 11.0 / max 15.2 ms (5,999)".
+ */
 export function formatSeries(series: BenchSeries, unit: BenchUnit): string {
   const s = summarize(series.samples);
   if (s === undefined) return `${series.label}: no sample`;
   const digits = unit === 'ops' ? 0 : s.median < 10 ? 2 : s.median < 100 ? 1 : 0;
-  const u = unit === 'ms' ? ' ms' : '';
+  const u = UNIT_SUFFIX[unit];
+  if (series.isDistribution === true) {
+    const count = s.count.toLocaleString('en-US');
+    return `${series.label}: p50 ${formatNumber(s.median, digits)} / p99 ${formatNumber(s.p99, digits)} / max ${formatNumber(s.max, digits)}${u} (${count})`;
+  }
   const range = s.min === s.max ? `${formatNumber(s.min, digits)}` : `${formatNumber(s.min, digits)}-${formatNumber(s.max, digits)}`;
   return `${series.label}: ${formatNumber(s.median, digits)}${u} [${range}] (${s.count})`;
 }

@@ -11,6 +11,8 @@ export interface RunSectionsOptions {
   readonly nodePath: string;
   readonly budgetMs: number;
   readonly progress: (line: string) => void;
+  /** BenchContext.longRunMs. */
+  readonly longRunMs: number;
 }
 
 export async function runBenchSections(sections: readonly BenchSectionSpec[], options: RunSectionsOptions): Promise<BenchSectionResult[]> {
@@ -26,6 +28,7 @@ export async function runBenchSections(sections: readonly BenchSectionSpec[], op
         nodePath: options.nodePath,
         progress: options.progress,
         hasTimeLeft: () => performance.now() < deadline,
+        longRunMs: options.longRunMs,
       });
       results.push({ ...result, durationMs: performance.now() - started });
     } catch (e) {

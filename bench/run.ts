@@ -2,11 +2,12 @@
  * `npm run bench`: runs the benchmark sections (bench/sections.ts) and prints one table per section
  * with lvsd next to a reference measured in the same run, and their ratio.
  *
- *   node dist/bench/run.js [--repeat N] [--sections ipvs,...] [--json]
+ *   node dist/bench/run.js [--repeat N] [--sections ipvs,vrrp,...] [--long-run-s S] [--json]
  *
  * UML sections share one boot (one guest process: bench/uml-bench-main.ts); host sections run here
- * afterwards. The whole run is bounded: the UML guest is killed after UML_TIMEOUT_MS, and sections
- * stop repeating once their share of SECTIONS_BUDGET_MS is spent. Exit 0 when every section ran
+ * afterwards. The whole run is bounded: the UML guest is killed after UML_TIMEOUT_MS, sections stop
+ * repeating once their share of SECTIONS_BUDGET_MS is spent, and a section's long runs (VRRP:
+ * spurious transitions and advert jitter) last --long-run-s each. Exit 0 when every section ran
  * (a missed target is reported, not an error: benchmarks measure, tests assert), 1 when a section
  * failed, 2 on bad usage or missing prerequisites.
  */
@@ -28,13 +29,16 @@ import { BENCH_SECTIONS } from './sections.js';
 const UML_TIMEOUT_MS = 270_000;
 const SECTIONS_BUDGET_MS = 180_000;
 const MAX_REPEAT = 20;
+const DEFAULT_LONG_RUN_S = 60;
+/** The VRRP issue asks for 10-minute runs: allowed, not the default. */
+const MAX_LONG_RUN_S = 3600;
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-const usage = 'usage: node dist/bench/run.js [--repeat N (1-20, default 5)] [--sections NAME,... (default all)] [--json]';
+const usage = `usage: node dist/bench/run.js [--repeat N (1-20, default 5)] [--sections NAME,... (default all)] [--long-run-s S (1-${MAX_LONG_RUN_S}, default ${DEFAULT_LONG_RUN_S})] [--json]`;
 
-let values: { repeat?: string; sections?: string; json?: boolean; help?: boolean };
+let values: { repeat?: string; sections?: string; 'long-run-s'?: string; json?: boolean; help?: boolean };
 try {
-  ({ values } = parseArgs({ options: { repeat: { type: 'string' }, sections: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  ({ values } = parseArgs({ options: { repeat: { type: 'string' }, sections: { type: 'string' }, 'long-run-s': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
 } catch (e) {
   process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
   process.exit(2);
@@ -48,6 +52,12 @@ if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) {
   process.stderr.write(`bench: --repeat must be an integer 1-${MAX_REPEAT}\n${usage}\n`);
   process.exit(2);
 }
+const longRunS = Number(values['long-run-s'] ?? String(DEFAULT_LONG_RUN_S));
+if (!Number.isInteger(longRunS) || longRunS < 1 || longRunS > MAX_LONG_RUN_S) {
+  process.stderr.write(`bench: --long-run-s must be an integer 1-${MAX_LONG_RUN_S}\n${usage}\n`);
+  process.exit(2);
+}
+const longRunMs = longRunS * 1000;
 const wanted = values.sections === undefined ? BENCH_SECTIONS.map((s) => s.name) : values.sections.split(',').map((s) => s.trim());
 const unknown = wanted.filter((n) => !BENCH_SECTIONS.some((s) => s.name === n));
 if (unknown.length > 0) {
@@ -76,7 +86,7 @@ if (umlSections.length > 0) {
 const hostSections = chosen.filter((s) => s.place === 'host');
 if (hostSections.length > 0) {
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-  results.push(...(await runBenchSections(hostSections, { repeat, repoRoot, nodePath: process.execPath, budgetMs: SECTIONS_BUDGET_MS, progress })));
+  results.push(...(await runBenchSections(hostSections, { repeat, repoRoot, nodePath: process.execPath, budgetMs: SECTIONS_BUDGET_MS, progress, longRunMs })));
 }
 const durationMs = performance.now() - started;
 if (values.json === true) process.stdout.write(`${JSON.stringify({ startedAt, environment, repeat, durationMs, sections: results }, null, 2)}\n`);
@@ -89,7 +99,7 @@ async function runUmlSections(sections: readonly BenchSectionSpec[]): Promise<{ 
       {
         job: { kind: 'node', entry: join(repoRoot, 'dist/bench/uml-bench-main.js') },
         modules: [...new Set(sections.flatMap((s) => s.modules))],
-        input: { sections: sections.map((s) => s.name), repeat, budgetMs: SECTIONS_BUDGET_MS, repoRoot },
+        input: { sections: sections.map((s) => s.name), repeat, budgetMs: SECTIONS_BUDGET_MS, repoRoot, longRunMs },
         timeoutMs: UML_TIMEOUT_MS,
         cwd: repoRoot,
       },
@@ -107,7 +117,7 @@ async function runUmlSections(sections: readonly BenchSectionSpec[]): Promise<{ 
 
 function prerequisiteProblems(sections: readonly BenchSectionSpec[], path: string): string[] {
   const out: string[] = [];
-  if (process.getuid?.() !== 0) out.push('run as root (UML networking and IPVS)');
+  if (process.getuid?.() !== 0) out.push('run as root (network namespaces, UML networking and IPVS)');
   const uml = sections.filter((s) => s.place === 'uml');
   if (uml.length > 0) {
     const check = checkUmlPrerequisites({ pathEnv: path, modules: [...new Set(uml.flatMap((s) => s.modules))] });

@@ -15,6 +15,7 @@ interface GuestInput {
   readonly repeat: number;
   readonly budgetMs: number;
   readonly repoRoot: string;
+  readonly longRunMs: number;
 }
 
 const inputPath = process.env['LVSD_UML_INPUT'];
@@ -38,6 +39,7 @@ const sections = await runBenchSections(specs, {
   repoRoot: input.repoRoot,
   nodePath: process.execPath,
   budgetMs: input.budgetMs,
+  longRunMs: input.longRunMs,
   progress: (line) => process.stderr.write(`${line}\n`),
 });
 await writeFile(resultPath, JSON.stringify({ environment, sections }));
