@@ -84,6 +84,11 @@ export const LAB_SCENARIOS: readonly LabScenarioInfo[] = [
     description: 'as traffic-through-vip, then a real server holding a live TCP connection is removed from the config (SIGHUP): weight 0, the connection keeps flowing, new ones go elsewhere, deleted once it closes',
     entry: fileURLToPath(new URL('./scenarios/traffic-through-vip-main.js', import.meta.url)),
   },
+  {
+    name: 'quorum',
+    description: 'as traffic-through-vip with 3 HTTP-checked real servers, quorum 2 and rs-4 as sorry server: rs-1 and rs-2 stop, the sorry server takes over and quorum_down runs; rs-1 returns, the sorry server leaves and quorum_up runs',
+    entry: fileURLToPath(new URL('./scenarios/traffic-through-vip-main.js', import.meta.url)),
+  },
 ];
 
 /** Guest-side locations for daemon configs (the guest's /tmp and /run are private tmpfs). */
@@ -98,7 +103,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
   if (![1, 2, 3].includes(options.directors)) throw new LvsdError('ERR_INVALID_ARGUMENT', 'directors must be 1, 2 or 3');
   const input = {
     directorCount: options.directors,
-    realServerCount: options.realServers ?? 3,
+    realServerCount: options.realServers ?? (scenario.name === 'quorum' ? 4 : 3),
     scheduler: options.scheduler ?? 'rr',
     forwarding: options.forwarding ?? 'dr',
     probe: { ...DEFAULT_PROBE_PLAN, ...options.probe },
@@ -107,6 +112,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
       : {}),
     ...(scenario.name === 'real-server-failure' ? { isRealServerFailed: true } : {}),
     ...(scenario.name === 'drain' ? { isDrainObserved: true } : {}),
+    ...(scenario.name === 'quorum' ? { isQuorumLost: true } : {}),
   };
   const run = await runInUml(
     {

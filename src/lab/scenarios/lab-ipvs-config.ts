@@ -18,10 +18,28 @@ export interface LabIpvsSpec {
    * 60 s, far beyond the phase: a deletion seen there is a drained one, not a timed-out one.
    */
   readonly streamRealServers?: readonly LabNode[];
+  /** The main service gets quorum 2, this sorry server and scripts appending to `scriptLog` (quorum-sorry-server.ts). */
+  readonly quorum?: { readonly sorry: LabNode; readonly scriptLog: string };
 }
 
 /** Fast checks, so the lab runs in seconds: down after 2 failures 200 ms apart, up after 2 successes. */
 export const LAB_HEALTH_CHECK = { type: 'http', path: '/', interval: '200ms', timeout: '300ms', rise: 2, fall: 2 } as const;
+
+/** The quorum phase's service (quorum-sorry-server.ts): two live real servers of weight 1. */
+export const LAB_QUORUM = { weight: 2, hysteresis: 0 } as const;
+
+/**
+ * The fields the quorum phase's virtual server gets: quorum, the sorry server, and scripts lvsd runs
+ * without a shell (the program is /bin/sh, given its script as one argument) appending to `scriptLog`.
+ */
+export function labQuorumFields(sorry: LabNode, port: number, scriptLog: string): Record<string, unknown> {
+  const append = (word: string): string => `/bin/sh -c "echo ${word} >> ${scriptLog}"`;
+  return {
+    quorum: LAB_QUORUM,
+    notify: { quorumDown: append('down'), quorumUp: append('up') },
+    sorryServer: { address: sorry.address.text, port, weight: 1 },
+  };
+}
 
 /** ipvsadm's spelling of each method, as -S prints it (-i comes with its tunnel type). */
 const IPVSADM_METHOD: Readonly<Record<LabForwarding, string>> = { dr: '-g', nat: '-m', tun: '-i' };
@@ -44,6 +62,7 @@ export function labIpvsConfig(spec: LabIpvsSpec, realServers: readonly LabNode[]
     scheduler: spec.scheduler,
     forwarding: spec.forwarding,
     realServers: members.map((rs) => ({ address: rs.address.text, port, weight: 1, ...(isChecked ? { healthChecks: [LAB_HEALTH_CHECK] } : {}) })),
+    ...(spec.quorum === undefined || port !== spec.port ? {} : labQuorumFields(spec.quorum.sorry, port, spec.quorum.scriptLog)),
   });
   const stream = spec.streamRealServers;
   return {

@@ -66,6 +66,12 @@ export interface TrafficThroughVipOptions {
    * closed. Needs daemons.
    */
   readonly isDrainObserved?: boolean;
+  /**
+   * The last real-server node is the service's sorry server (quorum 2, HTTP checks on the others);
+   * after the probes rs-1 and rs-2 stop: the sorry server must take over and quorum_down run; rs-1
+   * starts again: the sorry server must leave and quorum_up run. Needs daemons and 4 real servers.
+   */
+  readonly isQuorumLost?: boolean;
 }
 
 /** The drain phase's second service (VIP:7000): a line-echo server on every real server. */
@@ -79,7 +85,7 @@ export const SCHEDULERS: readonly string[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 
 export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThroughVipOptions, string> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('options must be a JSON object');
   const o = input as Record<string, unknown>;
-  const known = ['directorCount', 'realServerCount', 'scheduler', 'port', 'probe', 'runId', 'readyTimeoutMs', 'daemons', 'isRealServerFailed', 'forwarding', 'isDrainObserved'];
+  const known = ['directorCount', 'realServerCount', 'scheduler', 'port', 'probe', 'runId', 'readyTimeoutMs', 'daemons', 'isRealServerFailed', 'forwarding', 'isDrainObserved', 'isQuorumLost'];
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length > 0) return err(`unknown option(s): ${unknown.join(', ')}`);
   const directorCount = int(o['directorCount'], 2, 1, 3);
@@ -109,6 +115,10 @@ export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThr
   if (isDrainObserved && daemons.value === undefined) return err('isDrainObserved needs daemons: lvsd drains on reload');
   if (isDrainObserved && realServerCount < 2) return err('isDrainObserved needs at least 2 real servers');
   if (isDrainObserved && port === LAB_STREAM_PORT) return err(`isDrainObserved uses port ${LAB_STREAM_PORT} for its stream service: choose another port`);
+  const isQuorumLost = o['isQuorumLost'] ?? false;
+  if (typeof isQuorumLost !== 'boolean') return err('isQuorumLost must be true or false');
+  if (isQuorumLost && daemons.value === undefined) return err('isQuorumLost needs daemons: lvsd runs the health checks and the quorum');
+  if (isQuorumLost && realServerCount < 4) return err('isQuorumLost needs at least 4 real servers: 3 serving (2 stop, 1 returns to regain quorum 2) and the sorry server');
   return ok({
     directorCount,
     realServerCount,
@@ -121,6 +131,7 @@ export function parseTrafficThroughVipOptions(input: unknown): Result<TrafficThr
     ...(daemons.value === undefined ? {} : { daemons: daemons.value }),
     ...(isRealServerFailed ? { isRealServerFailed } : {}),
     ...(isDrainObserved ? { isDrainObserved } : {}),
+    ...(isQuorumLost ? { isQuorumLost } : {}),
   });
 }
 

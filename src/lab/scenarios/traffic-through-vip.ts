@@ -43,6 +43,7 @@ import { runRealServerFailure, type RealServerFailureOutcome } from './real-serv
 import { startDaemons, stopDaemons, type DaemonOutcome } from './lab-daemons.js';
 import { ipvsadmRestoreInput, labIpvsConfig, type LabIpvsSpec } from './lab-ipvs-config.js';
 import { isDrainHandled, runDrainPhase, type DrainOutcome } from './drain-live-connection.js';
+import { isQuorumHandled, runQuorumPhase, type QuorumPhaseOutcome } from './quorum-sorry-server.js';
 import { DEFAULT_LVSD_BIN, readTunl0RxPackets, setupTunnelRealServers } from './tunnel-real-servers.js';
 
 export type { DaemonOutcome } from './lab-daemons.js';
@@ -86,6 +87,8 @@ export interface TrafficThroughVipResult {
   readonly realServerFailure?: RealServerFailureOutcome;
   /** With isDrainObserved: how the drain of the real server holding a live connection went. */
   readonly drain?: DrainOutcome;
+  /** With isQuorumLost: how the sorry server took over and left again. */
+  readonly quorum?: QuorumPhaseOutcome;
   readonly teardown?: TeardownReport;
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -122,6 +125,9 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     tunl0RxPackets?: Record<string, number>;
     realServerFailure?: RealServerFailureOutcome;
     drain?: DrainOutcome;
+    quorum?: QuorumPhaseOutcome;
+    /** With isQuorumLost: the last real-server node, the sorry server (not a real server of the service). */
+    sorry?: LabNode | undefined;
   } = { records: [], ipvsModules: [], ipvsServices: [], ipvsStatsText: '', ipvsConnectionsByDestination: {}, daemons: [], daemonOutcomes: [] };
   let error: { code: string; message: string } | undefined;
   let teardown: TeardownReport | undefined;
@@ -152,20 +158,24 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     const director = topology.node('director-1');
     await topology.ipBatch(director.namespace, [`address add ${LAB_VIP.text}/32 dev eth0`]);
     step('vip-added', `${LAB_VIP.text}/32 on ${director.name} eth0`);
+    state.sorry = options.isQuorumLost === true ? topology.realServers.at(-1) : undefined;
+    const serving = topology.realServers.filter((n) => n !== state.sorry);
+    const scriptLog = `${options.daemons?.configDir ?? '/tmp'}/quorum-scripts.log`;
     const spec: LabIpvsSpec = {
       port: options.port,
       scheduler: options.scheduler,
       forwarding: options.forwarding,
-      isHealthChecked: options.isRealServerFailed === true,
+      isHealthChecked: options.isRealServerFailed === true || state.sorry !== undefined,
       ...(options.isDrainObserved === true ? { streamRealServers: topology.realServers } : {}),
+      ...(state.sorry === undefined ? {} : { quorum: { sorry: state.sorry, scriptLog } }),
     };
-    const expectedRules = ipvsadmRestoreInput(spec, topology.realServers);
-    const what = `TCP ${LAB_VIP.text}:${options.port} ${options.scheduler}, ${topology.realServers.length} real servers (${FORWARDING_NAMES[options.forwarding]})`;
+    const expectedRules = ipvsadmRestoreInput(spec, serving);
+    const what = `TCP ${LAB_VIP.text}:${options.port} ${options.scheduler}, ${serving.length} real servers (${FORWARDING_NAMES[options.forwarding]})${state.sorry === undefined ? '' : `, sorry server ${state.sorry.name}`}`;
     if (options.daemons === undefined) {
       await topology.execChecked(director.namespace, 'ipvsadm', ['-R'], { input: expectedRules });
       step('ipvs-service-created', `${what} on ${director.name}, by ipvsadm -R`);
     } else {
-      state.daemons = await startDaemons(topology, options.daemons, deps, labIpvsConfig(spec, topology.realServers));
+      state.daemons = await startDaemons(topology, options.daemons, deps, labIpvsConfig(spec, serving));
       step('daemons-started', state.daemons.map((d) => d.name).join(', '));
       for (const [i, d] of topology.directors.entries()) await expectIpvsRules(topology, d, expectedRules, state.daemons[i]);
       step('ipvs-service-created', `${what} on ${topology.directors.map((d) => d.name).join(', ')}, by lvsd (ipvsadm -Sn matches)`);
@@ -198,6 +208,9 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     if (options.isDrainObserved === true && options.daemons !== undefined) {
       state.drain = await runDrainPhase(topology, { spec, daemons: state.daemons, daemonOptions: options.daemons }, deps, step);
     }
+    if (state.sorry !== undefined) {
+      state.quorum = await runQuorumPhase(topology, { port: options.port, probe: options.probe, url: `http://${LAB_VIP.text}:${options.port}/`, scriptLog, sorry: state.sorry }, deps, step);
+    }
   } catch (e) {
     error = { code: isLvsdError(e) ? e.code : 'ERR_LAB', message: describeError(e) };
     step('failed', error.message);
@@ -209,7 +222,7 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     if (state.topology !== undefined) teardown = await state.topology.teardown();
   }
   const summary = analyzeProbes(state.records);
-  const expectedServers = state.topology?.realServers.map((n) => n.name) ?? [];
+  const expectedServers = state.topology?.realServers.filter((n) => n !== state.sorry).map((n) => n.name) ?? [];
   const isOk =
     error === undefined &&
     summary.total > 0 &&
@@ -218,7 +231,8 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     (teardown?.remainingNamespaces.length ?? 0) === 0 &&
     state.daemonOutcomes.every((d) => d.exit === 'exit code 0') &&
     (options.isRealServerFailed !== true || isFailureHandled(state.realServerFailure)) &&
-    (options.isDrainObserved !== true || isDrainHandled(state.drain));
+    (options.isDrainObserved !== true || isDrainHandled(state.drain)) &&
+    (options.isQuorumLost !== true || isQuorumHandled(state.quorum, options.directorCount));
   return {
     scenario: TRAFFIC_THROUGH_VIP,
     isOk,
@@ -238,6 +252,7 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     daemons: state.daemonOutcomes,
     ...(state.realServerFailure === undefined ? {} : { realServerFailure: state.realServerFailure }),
     ...(state.drain === undefined ? {} : { drain: state.drain }),
+    ...(state.quorum === undefined ? {} : { quorum: state.quorum }),
     ...(teardown === undefined ? {} : { teardown }),
     ...(error === undefined ? {} : { error }),
   };
