@@ -205,7 +205,15 @@ export const CHECKER_CHILD_HANDLERS: Readonly<Record<string, Readonly<Record<str
   TCP_CHECK: COMMON,
   PING_CHECK: COMMON,
   HTTP_GET: { ...COMMON, url, virtualhost: scoped(['host'], setText, 'virtualhost NAME') },
-  SSL_GET: { ...COMMON, url, virtualhost: scoped(['host'], setText, 'virtualhost NAME') },
+  SSL_GET: {
+    ...COMMON,
+    url,
+    virtualhost: scoped(['host'], setText, 'virtualhost NAME'),
+    sni_name: scoped(['tls', 'serverName'], setText, 'sni_name NAME'),
+    // keepalived sends SNI (sni_name, else virtualhost) only with enable_sni; lvsd always sends it
+    // when it has a name (tls.serverName, else the Host header's), never for an address (RFC 6066).
+    enable_sni: (statement, ctx) => void expectArgs(statement, ctx, 0, 0, 'enable_sni'),
+  },
   MISC_CHECK: { ...COMMON, misc_path: miscPath, misc_timeout: scoped(['timeout'], setSeconds, 'misc_timeout SECONDS'), misc_dynamic: scoped(['isDynamic'], (p, u) => setFlag(p, true, u), 'misc_dynamic') },
   DNS_CHECK: { ...COMMON, type: dnsType, name: scoped(['name'], setText, 'name NAME') },
   SMTP_CHECK: { ...COMMON, helo_name: scoped(['heloName'], setText, 'helo_name NAME') },

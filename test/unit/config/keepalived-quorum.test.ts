@@ -194,3 +194,10 @@ test('several url blocks: the first fills the check, the others its urls; each b
     ],
   );
 });
+
+test('SSL_GET: sni_name sets the TLS server name; enable_sni is what lvsd does anyway', (t) => {
+  const raw = read('virtual_server 192.0.2.50 443 {\n  real_server 192.0.2.21 443 {\n    SSL_GET {\n      enable_sni\n      sni_name www.example.com\n      url {\n        path /\n      }\n    }\n  }\n}\n');
+  t.deepEqual(raw.issues.map(formatIssue), []);
+  t.like(raw.data, { ipvs: { virtualServers: [{ realServers: [{ healthChecks: [{ type: 'https', tls: { isVerifyDisabled: true, serverName: 'www.example.com' } }] }] }] } });
+  t.deepEqual(validateConfig(raw).issues.map(formatIssue), []);
+});
