@@ -18,6 +18,15 @@ export const BENCH_SECTIONS: readonly BenchSectionSpec[] = [
     budgetShare: 1,
     load: async () => (await import('./ipvs/ipvs-bench.js')).ipvsBench,
   },
+  {
+    name: 'vrrp',
+    title: 'VRRP failover gap, spurious takeovers and advert intervals vs keepalived',
+    place: 'host',
+    modules: [],
+    binaries: ['ip', 'keepalived', 'tcpdump', 'arping', 'chrt'],
+    budgetShare: 1,
+    load: async () => (await import('./vrrp/vrrp-bench.js')).vrrpBench,
+  },
 ];
 
 export function findBenchSection(name: string): BenchSectionSpec | undefined {
