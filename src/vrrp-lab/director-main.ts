@@ -6,6 +6,7 @@
  * ({"type":"event",...}, see ha/vrrp-instance-events.ts), {"type":"started"} once running, and a final
  * {"type":"snapshot",...} then {"type":"stopped"}. Logs (winston JSON) go to stderr.
  * SIGTERM: planned handover (priority 0, VIPs kept until the new master speaks). SIGINT: plain stop.
+ * SIGUSR2: one {"type":"snapshot",...} line of the running instance (SIGUSR1 is Node's debugger's).
  * Exit 0 after a stop, 1 when the instance cannot start, 2 on bad usage.
  */
 import { readFileSync } from 'node:fs';
@@ -50,6 +51,7 @@ const stop = async (isPlannedHandover: boolean): Promise<void> => {
 };
 process.on('SIGTERM', () => void stop(true));
 process.on('SIGINT', () => void stop(false));
+process.on('SIGUSR2', () => write({ type: 'snapshot', wallTimeMs: wallClock(), ...instance.snapshot() }));
 
 try {
   await instance.start();

@@ -128,6 +128,10 @@ export interface KeepalivedInstanceOptions {
   readonly authPass?: string;
   /** Default: the IPv4 VIP /32. */
   readonly vip?: string;
+  /** unicast_peer (IPv4 addresses); unicast_src_ip is then the node's own address. Default: multicast. */
+  readonly unicastPeers?: readonly string[];
+  /** keepalived's garp_master_refresh in seconds; default none. */
+  readonly garpMasterRefreshS?: number;
 }
 
 /** A keepalived.conf with one instance like the lab directors': eth0, the VIP /32, state BACKUP. */
@@ -145,6 +149,8 @@ export function keepalivedConfig(node: LabNode, o: KeepalivedInstanceOptions): s
     `  priority ${o.priority}`,
     `  advert_int ${o.advertIntervalS ?? 1}`,
     ...(o.authPass === undefined ? [] : ['  authentication {', '    auth_type PASS', `    auth_pass ${o.authPass}`, '  }']),
+    ...(o.unicastPeers === undefined ? [] : [`  unicast_src_ip ${node.address.text}`, '  unicast_peer {', ...o.unicastPeers.map((p) => `    ${p}`), '  }']),
+    ...(o.garpMasterRefreshS === undefined ? [] : [`  garp_master_refresh ${o.garpMasterRefreshS}`]),
     '  virtual_ipaddress {',
     `    ${o.vip ?? `${VIP}/32`} dev eth0`,
     '  }',
@@ -190,14 +196,13 @@ export interface Capture {
 }
 
 /**
- * tcpdump -w in the client namespace; resolves once it listens. --immediate-mode: without it libpcap
- * hands packets over in blocks, and those of the last unfinished block are lost when tcpdump is stopped.
+ * tcpdump -w in the client namespace (or `node`'s); resolves once it listens. --immediate-mode: without it
+ * libpcap hands packets over in blocks, and those of the last unfinished block are lost when tcpdump is stopped.
  */
-export async function startCapture(lab: VrrpLab, filter: string): Promise<Capture> {
-  const client = lab.topology.client;
-  if (client === undefined) throw new Error('the VRRP lab has a client');
-  const file = join(lab.dir, `capture-${Date.now()}.pcap`);
-  const proc = await lab.topology.spawn(client.namespace, { name: 'tcpdump', file: 'tcpdump', args: ['-i', 'eth0', '-n', '--immediate-mode', '-U', '-w', file, filter] });
+export async function startCapture(lab: VrrpLab, filter: string, node: LabNode | undefined = lab.topology.client): Promise<Capture> {
+  if (node === undefined) throw new Error('the VRRP lab has a client');
+  const file = join(lab.dir, `capture-${node.name}-${Date.now()}.pcap`);
+  const proc = await lab.topology.spawn(node.namespace, { name: 'tcpdump', file: 'tcpdump', args: ['-i', 'eth0', '-n', '--immediate-mode', '-U', '-w', file, filter] });
   await proc.waitForLine((l) => l.includes('listening on'), { stream: 'stderr', timeoutMs: 10_000 });
   return {
     async stop() {
@@ -205,6 +210,36 @@ export async function startCapture(lab: VrrpLab, filter: string): Promise<Captur
       return file;
     },
   };
+}
+
+/** The MAC address of a director's eth0. */
+export async function macOf(lab: VrrpLab, index: number): Promise<string> {
+  const r = await lab.topology.execChecked(lab.director(index).namespace, 'cat', ['/sys/class/net/eth0/address']);
+  return r.stdout.trim();
+}
+
+/** `ip link set dev eth0 up|down` in a director's namespace. */
+export async function setLink(lab: VrrpLab, index: number, state: 'up' | 'down'): Promise<void> {
+  await lab.topology.ipBatch(lab.director(index).namespace, [`link set dev eth0 ${state}`]);
+}
+
+/**
+ * nftables' nft by its Debian path: under npx, node_modules/.bin comes first on PATH, and @vercel/nft
+ * (a build dependency) installs a program of the same name there.
+ */
+export const NFT_PATH = '/usr/sbin/nft';
+export const NFT_PREREQ = { path: NFT_PATH, package: 'nftables' } as const;
+
+/**
+ * A partition for VRRP over IP protocol 112: nftables in a director's namespace drops the adverts it
+ * receives (input hook, before the raw socket). Blocking the receiving side only keeps sends working:
+ * a dropped send would fail with EPERM, which is not what a partition looks like. Idempotent.
+ */
+export async function blockVrrpInput(lab: VrrpLab, index: number, isBlocked: boolean): Promise<void> {
+  const script = isBlocked
+    ? 'table inet lvsd_partition {\n  chain input { type filter hook input priority 0; ip protocol 112 drop; }\n}\n'
+    : 'table inet lvsd_partition\ndelete table inet lvsd_partition\n';
+  await lab.topology.execChecked(lab.director(index).namespace, NFT_PATH, ['-f', '-'], { input: script });
 }
 
 /** Packets of a capture as tshark fields (tab-separated), one array per packet. */
