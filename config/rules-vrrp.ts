@@ -25,6 +25,17 @@ export function instanceVersion(instance: VrrpInstanceConfig, defaults: VrrpConf
   return instance.version ?? (instanceFamily(instance) === 6 ? 3 : defaults.version);
 }
 
+/**
+ * keepalived (vrrp.c, vrrp_complete_instance): the own trackers of a sync group member, unless the group
+ * has sync_group_tracking_weight, do not move its priority. The weight the tracker keeps, or undefined
+ * when keepalived drops it: a weighted interface counts as weight 0 (down is FAULT), a weighted script is
+ * dropped, a file of weight 1 (keepalived's default) counts as 0, a file of another weight is dropped.
+ */
+export function syncMemberTrackerWeight(kind: 'interface' | 'script' | 'file', weight: number): number | undefined {
+  if (weight === 0 || kind === 'interface' || (kind === 'file' && weight === 1)) return 0;
+  return undefined;
+}
+
 export function checkVrrpRules(vrrp: VrrpConfig): RuleFinding[] {
   const findings: RuleFinding[] = [];
   const error = (path: (string | number)[], message: string): void => {
@@ -45,6 +56,7 @@ export function checkVrrpRules(vrrp: VrrpConfig): RuleFinding[] {
   });
   checkVridClashes(vrrp.instances, error);
   checkSyncGroups(vrrp, scripts, files, error);
+  checkSyncGroupMembers(vrrp, warn);
   return findings;
 }
 
@@ -165,5 +177,29 @@ function checkSyncGroups(vrrp: VrrpConfig, scripts: Set<string>, files: Set<stri
       else groupOf.set(member, group.name);
     });
     checkTrackerRefs(group, ['syncGroups', g], scripts, files, error);
+  });
+}
+
+/** What keepalived does with sync groups that probably do not do what was meant: said, not refused. */
+function checkSyncGroupMembers(vrrp: VrrpConfig, warn: Report): void {
+  vrrp.syncGroups.forEach((group, g) => {
+    if (group.members.length === 1) warn(['syncGroups', g, 'members'], 'a sync group of one instance changes nothing (keepalived: "this probably isn\'t what you want")');
+    const members = vrrp.instances.map((instance, i) => ({ instance, i })).filter(({ instance }) => group.members.includes(instance.name));
+    const owners = members.filter(({ instance }) => instance.priority === 255).length;
+    if (owners > 0 && owners < members.length) warn(['syncGroups', g, 'members'], 'some members are address owners (priority 255) and some are not: they cannot move together (keepalived: "This won\'t work")');
+    if (group.isTrackingWeighted) return;
+    const scriptWeight = (name: string): number => vrrp.scripts.find((sc) => sc.name === name)?.weight ?? 0;
+    const fileWeight = (name: string): number => vrrp.trackFiles.find((f) => f.name === name)?.weight ?? 1;
+    const note = (at: (string | number)[], kind: 'interface' | 'script' | 'file', weight: number): void => {
+      const kept = syncMemberTrackerWeight(kind, weight);
+      if (weight === 0) return;
+      const what = kept === 0 ? `this tracker's weight ${weight} counts as 0 (a failure puts the group in FAULT)` : `this tracker is ignored (weight ${weight})`;
+      warn(at, `in sync group "${group.name}" ${what}, as keepalived does; set isTrackingWeighted on the group to keep weights`);
+    };
+    for (const { instance, i } of members) {
+      instance.trackInterfaces.forEach((t, j) => note(['instances', i, 'trackInterfaces', j], 'interface', t.weight));
+      instance.trackScripts.forEach((t, j) => note(['instances', i, 'trackScripts', j], 'script', t.weight ?? scriptWeight(t.script)));
+      instance.trackFiles.forEach((t, j) => note(['instances', i, 'trackFiles', j], 'file', t.weight ?? fileWeight(t.file)));
+    }
   });
 }

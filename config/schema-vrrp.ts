@@ -142,10 +142,19 @@ const trackFileSchema = z.strictObject({
   initialValue: z.number().int().optional(),
 });
 
+/**
+ * keepalived's vrrp_sync_group: the members move together (all FAULT when one's trackers fail, all BACKUP
+ * when a master member yields, MASTER only when every member wants it). The group's trackers apply to
+ * every member with their weights; a member's own weighted trackers follow keepalived's rule unless
+ * isTrackingWeighted: a weighted interface counts as weight 0 (its failure is FAULT), a weighted script
+ * and a tracked file of weight other than 0 or 1 are ignored, a file of weight 1 counts as weight 0.
+ */
 const syncGroupSchema = z.strictObject({
   name: objectName,
   members: z.array(objectName).min(1),
   notify: notifySchema.prefault({}),
+  /** keepalived sync_group_tracking_weight: members' own tracker weights apply (keepalived warns this "probably won't work"). */
+  isTrackingWeighted: z.boolean().default(false),
   ...trackersSchema,
 });
 

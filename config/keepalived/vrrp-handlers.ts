@@ -239,8 +239,17 @@ export const VRRP_SCRIPT_HANDLERS: Readonly<Record<string, KeywordHandler>> = {
   init_fail: inScope((p) => setFlag(p, true, 'init_fail'), ['isInitiallyFailed']),
 };
 
+/** keepalived's deprecated spelling of sync_group_tracking_weight (vrrp_parser.c says so too). */
+const globalTracking: KeywordHandler = (statement, ctx) => {
+  if (!expectArgs(statement, ctx, 0, 0, 'global_tracking')) return;
+  ctx.warn(statement.loc, 'global_tracking is deprecated (keepalived: "Use track_interface/script/file on the sync group"); read as sync_group_tracking_weight');
+  ctx.set([...ctx.scope, 'isTrackingWeighted'], true, statement.loc);
+};
+
 export const SYNC_GROUP_HANDLERS: Readonly<Record<string, KeywordHandler>> = {
   group: groupMembers,
+  sync_group_tracking_weight: inScope((p) => setFlag(p, true, 'sync_group_tracking_weight'), ['isTrackingWeighted']),
+  global_tracking: globalTracking,
   ...NOTIFY_HANDLERS,
   ...TRACKER_HANDLERS,
 };

@@ -1,7 +1,9 @@
 /**
- * The daemon's VRRP: one ha/ instance per configured vrrp instance, on the kernel's adapters. Starts
- * them in config order; stops them in reverse, a master with a planned handover (priority 0, VIPs kept
- * until the new master is heard: SIGTERM loses no traffic), then closes the shared sockets.
+ * The daemon's VRRP: one ha/ instance per configured vrrp instance, on the kernel's adapters, and one
+ * coordinator per sync group (sync-group-coordinator.ts: members move together, group notify scripts).
+ * Starts them in config order; stops them in reverse, a master with a planned handover (priority 0, VIPs
+ * kept until the new master is heard: SIGTERM loses no traffic), the members of a sync group together
+ * (as keepalived sends all its priority-0 adverts at once), then closes the shared sockets.
  */
 import type { Clock } from '../core/clock.js';
 import type { CommandRunner } from '../core/command-runner.js';
@@ -11,12 +13,14 @@ import type { Component } from '../daemon/lifecycle.js';
 import type { VrrpConfig } from '../../config/schema-vrrp.js';
 import { createKernelVrrpResources, kernelVrrpInstanceDeps, type KernelVrrpResources } from '../../ha/kernel-vrrp-deps.js';
 import { createVrrpInstance, type VrrpInstance } from '../../ha/vrrp-instance.js';
-import type { TakeoverGate } from '../../ha/takeover-gate.js';
+import { alwaysGrantTakeover, type TakeoverGate } from '../../ha/takeover-gate.js';
 import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings } from './vrrp-settings.js';
 import { buildVrrpTrackers, effectOf, type VrrpTrackerSet } from './vrrp-trackers.js';
 import { createNotifyQueue, notifyCommands, notifyStateOf } from './notify.js';
 import { createJsonLinesFile } from './json-lines-file.js';
 import { loadHmacKeyFile } from './hmac-key-file.js';
+import { createSyncGroupCoordinator, type SyncGroupCoordinator } from './sync-group-coordinator.js';
+import { groupNotifyCommands } from './sync-group.js';
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -36,6 +40,24 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
   const unsubscribes: (() => void)[] = [];
   const notifyQueue = createNotifyQueue(deps.runner, log.child({ component: 'vrrp-notify' }));
   const eventFile = config.eventLog === undefined ? undefined : createJsonLinesFile(config.eventLog, log);
+  let groups: SyncGroupCoordinator[] = [];
+  const groupOf = (instanceName: string): SyncGroupCoordinator | undefined => {
+    const groupConfig = config.syncGroups.find((g) => g.members.includes(instanceName));
+    return groupConfig === undefined ? undefined : groups.find((g) => g.name === groupConfig.name);
+  };
+
+  function createGroups(): SyncGroupCoordinator[] {
+    return config.syncGroups.map((group) =>
+      createSyncGroupCoordinator(group, {
+        logger: log,
+        onTransition(transition) {
+          const wallTimeMs = Date.now();
+          eventFile?.append({ ...transition, atMs: deps.clock.now(), wallTimeMs, wallTime: new Date(wallTimeMs).toISOString() });
+          for (const argv of groupNotifyCommands(transition.to, group.notify, group.name)) notifyQueue.submit(argv);
+        },
+      }),
+    );
+  }
 
   /** Every tracker change re-evaluates the instance's priority and fault (keepalived's weight rules). */
   function followTrackers(instance: VrrpInstance, set: VrrpTrackerSet): void {
@@ -48,7 +70,9 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       if (key === last) return;
       last = key;
       log.info('vrrp trackers', { instance: instance.name, priorityAdjustment: effect.priorityAdjustment, isFault: effect.isFault, faultedBy: effect.faultedBy });
-      instance.setTrackers(effect.priorityAdjustment, effect.isFault);
+      const group = groupOf(instance.name);
+      if (group === undefined) instance.setTrackers(effect.priorityAdjustment, effect.isFault);
+      else group.setMemberTrackers(instance.name, effect.priorityAdjustment, effect.isFault);
     };
     for (const r of refs) unsubscribes.push(r.tracker.onChange(apply));
     apply();
@@ -77,12 +101,14 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       const unapplied = describeUnappliedSettings(instanceConfig);
       if (unapplied.length > 0) log.warn('vrrp settings not applied by this version', { instance: instanceConfig.name, settings: unapplied });
       const instanceLog = log.child({ instance: settings.name, vrid: settings.vrid, iface: settings.interfaceName });
+      const group = groupOf(settings.name);
+      const takeoverGate = group === undefined ? deps.takeoverGate : group.gateFor(settings.name, deps.takeoverGate ?? alwaysGrantTakeover);
       const instance = createVrrpInstance(
         settings,
         kernelVrrpInstanceDeps(settings, instanceConfig.transport === 'udp' ? { kind: 'udp', port: instanceConfig.udpPort } : { kind: 'ip' }, shared, {
           clock: deps.clock,
           logger: instanceLog,
-          ...(deps.takeoverGate === undefined ? {} : { takeoverGate: deps.takeoverGate }),
+          ...(takeoverGate === undefined ? {} : { takeoverGate }),
         }),
       );
       instance.onEvent((event) => {
@@ -94,8 +120,10 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
         }
       });
       instances.push(instance);
+      group?.attach(instance);
       await instance.start(signal);
       if (trackers !== undefined) followTrackers(instance, trackers);
+      group?.applyTrackers(); // the group's FAULT reaches a member that starts after it
       log.info('vrrp instance started', { instance: settings.name, vrid: settings.vrid, priority: settings.priority, source: primary.text });
     }
   }
@@ -106,7 +134,7 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       if (resources !== undefined) return;
       const shared = createKernelVrrpResources({ runner: deps.runner, logger: log });
       resources = shared;
-      if (config.syncGroups.length > 0) log.warn('vrrp sync groups: their trackers apply to every member, but members do not yet move together and group notify scripts do not run', { groups: config.syncGroups.map((g) => g.name) });
+      groups = createGroups();
       if (config.scripts.some((sc) => sc.user !== undefined)) log.warn('vrrp scripts run as the lvsd user: per-script users are not applied yet');
       try {
         await initTrackFiles();
@@ -119,19 +147,33 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       }
     },
     stop: stopAll,
-    snapshot: () => ({ instances: instances.map((i) => i.snapshot()), trackers: trackers?.all.map((tr) => tr.snapshot()) ?? [] }),
+    snapshot: () => ({
+      instances: instances.map((i) => i.snapshot()),
+      syncGroups: groups.map((g) => g.snapshot()),
+      trackers: trackers?.all.map((tr) => tr.snapshot()) ?? [],
+    }),
   };
 
   async function stopAll(): Promise<void> {
     const running = [...instances].reverse();
     instances = [];
-    for (const instance of running) {
+    const stopOne = async (instance: VrrpInstance): Promise<void> => {
       try {
         await instance.stop({ isPlannedHandover: true });
       } catch (e) {
         log.error('vrrp instance failed to stop', { instance: instance.name, err: describeError(e) });
       }
+    };
+    // Reverse order; the members of a sync group together, where its first member comes up.
+    const stopped = new Set<VrrpInstance>();
+    for (const instance of running) {
+      if (stopped.has(instance)) continue;
+      const group = groupOf(instance.name);
+      const batch = group === undefined ? [instance] : running.filter((i) => groupOf(i.name) === group);
+      for (const i of batch) stopped.add(i);
+      await Promise.all(batch.map(stopOne));
     }
+    for (const group of groups) group.close();
     // The STOP notifications and the last events are out before the daemon exits.
     await notifyQueue.drain();
     await eventFile?.drain();

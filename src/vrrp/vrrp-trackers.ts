@@ -1,13 +1,16 @@
 /**
  * The trackers of the config's VRRP instances: one periodic tracker per script, file and interface that
  * anything references (a script runs once however many instances track it, as in keepalived), and for
- * each instance the list it follows with its weights: its own references plus its sync group's.
+ * each instance the list it follows with its weights: its own references plus its sync group's. A sync
+ * group member's own weighted trackers follow keepalived's rule (syncMemberTrackerWeight) unless the
+ * group has isTrackingWeighted.
  */
 import type { Clock } from '../core/clock.js';
 import { splitCommandLine } from '../core/command-line.js';
 import type { CommandRunner } from '../core/command-runner.js';
 import type { Logger } from '../core/logger.js';
 import type { VrrpConfig } from '../../config/schema-vrrp.js';
+import { syncMemberTrackerWeight } from '../../config/rules-vrrp.js';
 import type { LinkLookup } from '../../ha/link-lookup.js';
 import { createPeriodicTracker, type PeriodicTracker } from '../../ha/periodic-tracker.js';
 import { combineTrackers, type TrackerEffect } from '../../ha/tracker-effect.js';
@@ -64,21 +67,26 @@ export function buildVrrpTrackers(vrrp: VrrpConfig, deps: { clock: Clock; logger
     );
 
   type Owner = Pick<VrrpConfig['instances'][number], 'trackInterfaces' | 'trackScripts' | 'trackFiles'>;
-  const refsOf = (owner: Owner): TrackerRef[] => {
+  /** `isSyncMember`: keepalived's rule for a sync group member's own trackers (config/rules-vrrp.ts). */
+  const refsOf = (owner: Owner, isSyncMember: boolean): TrackerRef[] => {
     const refs: TrackerRef[] = [];
-    for (const t of owner.trackInterfaces) refs.push({ tracker: interfaceTracker(t.interface), weight: t.weight, isReversed: t.isReversed });
+    const push = (kind: 'interface' | 'script' | 'file', ref: TrackerRef): void => {
+      const weight = isSyncMember ? syncMemberTrackerWeight(kind, ref.weight) : ref.weight;
+      if (weight !== undefined) refs.push({ ...ref, weight });
+    };
+    for (const t of owner.trackInterfaces) push('interface', { tracker: interfaceTracker(t.interface), weight: t.weight, isReversed: t.isReversed });
     for (const t of owner.trackScripts) {
       const script = vrrp.scripts.find((s) => s.name === t.script);
       const tracker = scriptTracker(t.script);
       if (tracker !== undefined && script !== undefined) {
-        refs.push({ tracker, weight: t.weight ?? script.weight, isReversed: t.weight === undefined ? script.isReversed : t.isReversed });
+        push('script', { tracker, weight: t.weight ?? script.weight, isReversed: t.weight === undefined ? script.isReversed : t.isReversed });
       }
     }
     for (const t of owner.trackFiles) {
       const file = vrrp.trackFiles.find((f) => f.name === t.file);
       const tracker = fileTracker(t.file);
       if (tracker !== undefined && file !== undefined) {
-        refs.push({ tracker, weight: t.weight ?? file.weight, isReversed: t.weight === undefined ? file.isReversed : t.isReversed });
+        push('file', { tracker, weight: t.weight ?? file.weight, isReversed: t.weight === undefined ? file.isReversed : t.isReversed });
       }
     }
     return refs;
@@ -86,7 +94,8 @@ export function buildVrrpTrackers(vrrp: VrrpConfig, deps: { clock: Clock; logger
   const byInstance = new Map<string, TrackerRef[]>();
   for (const instance of vrrp.instances) {
     const group = vrrp.syncGroups.find((g) => g.members.includes(instance.name));
-    byInstance.set(instance.name, [...refsOf(instance), ...(group === undefined ? [] : refsOf(group))]);
+    const isSyncMember = group !== undefined && !group.isTrackingWeighted;
+    byInstance.set(instance.name, [...refsOf(instance, isSyncMember), ...(group === undefined ? [] : refsOf(group, false))]);
   }
   return { all: [...trackers.values()], refsFor: (name) => byInstance.get(name) ?? [] };
 }

@@ -116,9 +116,18 @@ test('the translated model validates except where keepalived itself would object
   t.deepEqual(r.issues.map(formatIssue), [
     "keepalived.conf:27:3: error: preempt false needs initialState backup (as keepalived's nopreempt needs state BACKUP) [vrrp.instances[0].preempt]",
     'keepalived.conf:28:17: warning: preemptDelay has no effect when preempt is false [vrrp.instances[0].preemptDelay]',
+    'keepalived.conf:44:5: warning: in sync group "G1" this tracker\'s weight -10 counts as 0 (a failure puts the group in FAULT), as keepalived does; set isTrackingWeighted on the group to keep weights [vrrp.instances[0].trackInterfaces[0]]',
+    'keepalived.conf:47:5: warning: in sync group "G1" this tracker is ignored (weight -20), as keepalived does; set isTrackingWeighted on the group to keep weights [vrrp.instances[0].trackScripts[0]]',
+    'keepalived.conf:50:5: warning: in sync group "G1" this tracker is ignored (weight -5), as keepalived does; set isTrackingWeighted on the group to keep weights [vrrp.instances[0].trackFiles[0]]',
   ]);
   const fixed = validate(FULL.replace('  state MASTER\n', '  state BACKUP\n').replace('  preempt_delay 10\n', ''));
-  t.deepEqual(fixed.issues, []);
+  // VI_1's weighted trackers, as keepalived treats those of a sync group member without sync_group_tracking_weight.
+  t.deepEqual(fixed.issues.map(formatIssue), [
+    'keepalived.conf:43:5: warning: in sync group "G1" this tracker\'s weight -10 counts as 0 (a failure puts the group in FAULT), as keepalived does; set isTrackingWeighted on the group to keep weights [vrrp.instances[0].trackInterfaces[0]]',
+    'keepalived.conf:46:5: warning: in sync group "G1" this tracker is ignored (weight -20), as keepalived does; set isTrackingWeighted on the group to keep weights [vrrp.instances[0].trackScripts[0]]',
+    'keepalived.conf:49:5: warning: in sync group "G1" this tracker is ignored (weight -5), as keepalived does; set isTrackingWeighted on the group to keep weights [vrrp.instances[0].trackFiles[0]]',
+  ]);
+  t.deepEqual(validate(FULL.replace('  state MASTER\n', '  state BACKUP\n').replace('  preempt_delay 10\n', '').replace('    VI_1 VI_2\n  }\n', '    VI_1 VI_2\n  }\n  sync_group_tracking_weight\n')).issues, []);
   const vi = fixed.config?.vrrp.instances[0];
   t.is(vi?.advertInterval, 100);
   t.is(vi?.vips[1]?.label, 'eth0:vip');
@@ -148,4 +157,42 @@ test('unsupported VIP and unicast options are warned at their word; the rest is 
     'keepalived.conf:8:18: warning: address options "brd 192.0.2.255 scope global no_track" not supported yet; ignored [vrrp_instance.virtual_ipaddress]',
   ]);
   t.like(raw.data, { vrrp: { instances: [{ unicast: { peers: ['192.0.2.2'] }, vips: ['192.0.2.1/24'] }] } });
+});
+
+test('vrrp_sync_group: members, trackers, notify scripts, sync_group_tracking_weight and its deprecated global_tracking', (t) => {
+  const conf = (extra: string): string =>
+    'vrrp_script chk {\n  script /bin/true\n}\n' +
+    'vrrp_instance A {\n  interface eth0\n  virtual_router_id 1\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n' +
+    'vrrp_instance B {\n  interface eth0\n  virtual_router_id 2\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}\n' +
+    `vrrp_sync_group G {\n  group {\n    A\n    B\n  }\n  track_script {\n    chk weight -30\n  }\n  track_interface {\n    eth1\n  }\n  notify_master "/g.sh master"\n  notify_backup /g.sh\n  notify_fault "/g.sh fault"\n  notify_stop "/g.sh stop"\n  notify /g-any.sh\n${extra}}\n`;
+  const plain = validate(conf(''));
+  t.deepEqual(plain.issues, []);
+  t.deepEqual(plain.config?.vrrp.syncGroups, [
+    {
+      name: 'G',
+      members: ['A', 'B'],
+      notify: { master: '/g.sh master', backup: '/g.sh', fault: '/g.sh fault', stop: '/g.sh stop', any: '/g-any.sh' },
+      isTrackingWeighted: false,
+      trackInterfaces: [{ interface: 'eth1', weight: 0, isReversed: false }],
+      trackScripts: [{ script: 'chk', weight: -30, isReversed: false }],
+      trackFiles: [],
+    },
+  ]);
+  t.true(validate(conf('  sync_group_tracking_weight\n')).config?.vrrp.syncGroups[0]?.isTrackingWeighted);
+  const old = validate(conf('  global_tracking\n'));
+  t.true(old.config?.vrrp.syncGroups[0]?.isTrackingWeighted);
+  t.deepEqual(old.issues.map(formatIssue), [
+    'keepalived.conf:34:3: warning: global_tracking is deprecated (keepalived: "Use track_interface/script/file on the sync group"); read as sync_group_tracking_weight [vrrp_sync_group.global_tracking]',
+  ]);
+  t.deepEqual(validate(conf('  smtp_alert\n')).issues.map((i) => `${i.severity} ${i.path}`), ['warning vrrp_sync_group.smtp_alert']);
+});
+
+test('vrrp_sync_group of one instance, and of owners mixed with non-owners: warned as keepalived warns', (t) => {
+  const inst = (name: string, vrid: number, priority: number): string => `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${priority}\n  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n}\n`;
+  t.deepEqual(validate(`${inst('A', 1, 100)}vrrp_sync_group G {\n  group {\n    A\n  }\n}\n`).issues.map(formatIssue), [
+    'keepalived.conf:11:5: warning: a sync group of one instance changes nothing (keepalived: "this probably isn\'t what you want") [vrrp.syncGroups[0].members]',
+  ]);
+  t.deepEqual(validate(`${inst('A', 1, 255)}${inst('B', 2, 100)}vrrp_sync_group G {\n  group {\n    A B\n  }\n}\n`).issues.map(formatIssue), [
+    'keepalived.conf:19:5: warning: some members are address owners (priority 255) and some are not: they cannot move together (keepalived: "This won\'t work") [vrrp.syncGroups[0].members]',
+  ]);
 });

@@ -56,7 +56,7 @@ test('a full instance with trackers, unicast, GARP settings and a sync group val
       vrid: 52
       vips: ["2001:db8::60/64"]
   syncGroups:
-    - { name: G1, members: [VI_1, VI_6] }
+    - { name: G1, members: [VI_1, VI_6], isTrackingWeighted: true }
 `);
   t.deepEqual(r.issues.map(formatIssue), []);
   const [v4, v6] = r.config?.vrrp.instances ?? [];
@@ -103,6 +103,25 @@ for (const [name, text, expected] of invalid) {
     t.deepEqual(r.issues.map(formatIssue), expected);
   });
 }
+
+test('sync group members\' own weighted trackers: warned with what keepalived does to each; the group\'s own keep their weights', (t) => {
+  const r = check(`vrrp:
+  scripts: [{ name: s0, command: /bin/true }, { name: s20, command: /bin/true, weight: -20 }]
+  trackFiles: [{ name: f1, path: /run/f1 }, { name: f5, path: /run/f5, weight: -5 }]
+  instances:
+    - { name: A, interface: eth0, vrid: 1, vips: [192.0.2.1], trackInterfaces: [{ interface: eth1, weight: -10 }, { interface: eth2 }], trackScripts: [{ script: s0 }, { script: s20 }], trackFiles: [{ file: f1 }, { file: f5 }] }
+    - { name: B, interface: eth0, vrid: 2, vips: [192.0.2.2] }
+  syncGroups:
+    - { name: G, members: [A, B], trackScripts: [{ script: s20 }] }
+`);
+  t.truthy(r.config);
+  t.deepEqual(r.issues.map((i) => `${i.path}: ${i.message}`), [
+    'vrrp.instances[0].trackInterfaces[0]: in sync group "G" this tracker\'s weight -10 counts as 0 (a failure puts the group in FAULT), as keepalived does; set isTrackingWeighted on the group to keep weights',
+    'vrrp.instances[0].trackScripts[1]: in sync group "G" this tracker is ignored (weight -20), as keepalived does; set isTrackingWeighted on the group to keep weights',
+    'vrrp.instances[0].trackFiles[0]: in sync group "G" this tracker\'s weight 1 counts as 0 (a failure puts the group in FAULT), as keepalived does; set isTrackingWeighted on the group to keep weights',
+    'vrrp.instances[0].trackFiles[1]: in sync group "G" this tracker is ignored (weight -5), as keepalived does; set isTrackingWeighted on the group to keep weights',
+  ]);
+});
 
 test('warnings: no VIPs, a preemptDelay without preempt', (t) => {
   const r = check(BASE.replace('vips: [192.0.2.50/24]', 'vips: []\n      preempt: false\n      preemptDelay: 5s'));
