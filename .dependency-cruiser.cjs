@@ -20,6 +20,7 @@ const PURE = [
   '^health/(hysteresis|real-server-verdict|dns-message|agent-reply|smtp-reply|icmp-echo|text-pattern)[.]ts$',
   '^src/realserver/(realserver-plan|realserver-state|realserver-error|realserver-lab-checks)[.]ts$',
   '^bench/(bench-model|format-bench-table|ipvs/big-table)[.]ts$',
+  '^bench/health/(health-bench-config|probe-stats)[.]ts$',
   '^bench/vrrp/(advert-capture|vrrp-bench-analysis|vrrp-bench-plan|vrrp-bench-rows)[.]ts$',
   '^src/control/protocol[.]ts$',
   '^src/cli/registry[.]ts$',
