@@ -27,6 +27,15 @@ export const BENCH_SECTIONS: readonly BenchSectionSpec[] = [
     budgetShare: 1,
     load: async () => (await import('./vrrp/vrrp-bench.js')).vrrpBench,
   },
+  {
+    name: 'health-scale',
+    title: 'Health checks at scale: CPU, RSS, probe regularity and VRRP adverts, lvsd vs keepalived',
+    place: 'host',
+    modules: [],
+    binaries: ['ip', 'keepalived', 'gcc', 'tcpdump', 'getconf'],
+    budgetShare: 0.7,
+    load: async () => (await import('./health/scale-bench.js')).healthScaleBench,
+  },
 ];
 
 export function findBenchSection(name: string): BenchSectionSpec | undefined {
