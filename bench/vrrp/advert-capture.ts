@@ -111,6 +111,8 @@ export function countTakeovers(adverts: readonly CapturedAdvert[], o: { readonly
 export interface WireTakeover {
   /** The master's last advert the capture saw before its link went down. */
   readonly lastMasterAdvertMs: number;
+  /** From it to the link going down (the phase of the cut in the advert cycle). */
+  readonly linkDownAfterMs: number;
   /** From it to the backup's first advert after it, and to the first gratuitous ARP for the VIP after it. */
   readonly firstBackupAdvertAfterMs?: number;
   readonly firstGarpAfterMs?: number;
@@ -135,6 +137,7 @@ export function wireTakeover(
   const garp = packets.garps.find((g) => g.address === o.vip && g.timeMs > o.linkDownMs);
   return {
     lastMasterAdvertMs: last.timeMs,
+    linkDownAfterMs: round3(o.linkDownMs - last.timeMs),
     ...(backup === undefined ? {} : { firstBackupAdvertAfterMs: round3(backup.timeMs - last.timeMs) }),
     ...(garp === undefined ? {} : { firstGarpAfterMs: round3(garp.timeMs - last.timeMs) }),
   };

@@ -40,7 +40,10 @@ export async function measureFailover(lab: VrrpBenchLab, implementation: VrrpImp
     started.push(backup);
     const prober = await lab.startProber({ count: timing.proberCount, intervalMs: setting.probeIntervalMs, timeoutMs: setting.probeTimeoutMs, maxDurationMs: timing.proberMaxDurationMs });
     await prober.waitForLine((l) => l.includes('"outcome":"ok"') && l.includes('"server":"director-1"'), { timeoutMs: FIRST_ANSWER_TIMEOUT_MS });
-    await sleep(systemClock, timing.steadyMs);
+    // At a random point of the advert cycle: the client's gap depends on when the link goes down
+    // relative to the master's last advert (between MDI - advert_int and MDI), and a fixed delay after
+    // start would favour whichever implementation happens to start in the better phase.
+    await sleep(systemClock, timing.steadyMs + Math.random() * advertIntervalCs * 10);
     const backupTakeoversBeforeLinkDown = backup.transitionsInto('master');
     const linkDownAt = performance.now();
     await lab.setLink(1, false);

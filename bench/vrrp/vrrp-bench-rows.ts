@@ -1,7 +1,7 @@
 /**
  * The VRRP section's table: rows and notes from the failover samples and the long runs. Pure.
  */
-import type { BenchRow } from '../bench-model.js';
+import { summarize, type BenchRow } from '../bench-model.js';
 import type { WireTakeover } from './advert-capture.js';
 import { advertIntervalText, backupMasterDownIntervalMs, LONG_RUN_SETTING, type FailoverSetting, type VrrpImplementation } from './vrrp-bench-plan.js';
 
@@ -65,6 +65,11 @@ export function failoverNotes(series: readonly FailoverSeries[]): string[] {
   const out = series.map(({ setting }) => `${advertIntervalText(setting.advertIntervalCs)}: one probe every ${setting.probeIntervalMs} ms, each with a ${setting.probeTimeoutMs} ms timeout (the gap's resolution is about their sum)`);
   out.unshift('failover: director-1 (priority 200) master, director-2 (100) backup; the master\'s port on the lab bridge is set down; gap = the longest run of failed HTTP probes from the client to a responder on the VIP; lvsd and keepalived runs alternate');
   for (const { setting, samples } of series) {
+    const phases = (['lvsd', 'keepalived'] as const).map((impl) => {
+      const m = summarize(samples[impl].flatMap((x) => x.wire?.linkDownAfterMs ?? []));
+      return `${impl} ${m === undefined ? '-' : `${Math.round(m.median)} [${Math.round(m.min)}-${Math.round(m.max)}]`}`;
+    });
+    out.push(`${advertIntervalText(setting.advertIntervalCs)}: link cut this many ms after the master's last advert (median [range]; a later cut shortens the client's gap): ${phases.join(', ')}`);
     for (const impl of ['lvsd', 'keepalived'] as const) {
       const s = samples[impl];
       const unrecovered = s.filter((x) => !x.isRecovered).length;

@@ -77,9 +77,10 @@ test('wire takeover: from the master\'s last advert to the backup\'s first adver
   };
   t.deepEqual(wireTakeover(packets, { master: M, backup: B, vrid: 51, vip, linkDownMs: 1025 }), {
     lastMasterAdvertMs: 1020,
+    linkDownAfterMs: 5,
     firstBackupAdvertAfterMs: 36.5,
     firstGarpAfterMs: 40.75,
   });
-  t.deepEqual(wireTakeover({ adverts: [ad(1000)], garps: [] }, { master: M, backup: B, vrid: 51, vip, linkDownMs: 1005 }), { lastMasterAdvertMs: 1000 }, 'no takeover seen');
+  t.deepEqual(wireTakeover({ adverts: [ad(1000)], garps: [] }, { master: M, backup: B, vrid: 51, vip, linkDownMs: 1005 }), { lastMasterAdvertMs: 1000, linkDownAfterMs: 5 }, 'no takeover seen');
   t.is(wireTakeover(packets, { master: M, backup: B, vrid: 51, vip, linkDownMs: 999 }), undefined, 'no master advert before the link went down');
 });
