@@ -28,6 +28,15 @@ export const BENCH_SECTIONS: readonly BenchSectionSpec[] = [
     load: async () => (await import('./vrrp/vrrp-bench.js')).vrrpBench,
   },
   {
+    name: 'health-detect',
+    title: 'Health check detection time (server stops -> IPVS updated), lvsd vs keepalived',
+    place: 'uml',
+    modules: IPVS_MODULES,
+    binaries: ['ipvsadm', 'keepalived'],
+    budgetShare: 0.3,
+    load: async () => (await import('./health/detect-bench.js')).healthDetectBench,
+  },
+  {
     name: 'health-scale',
     title: 'Health checks at scale: CPU, RSS, probe regularity and VRRP adverts, lvsd vs keepalived',
     place: 'host',
