@@ -5,6 +5,7 @@ import { sendControlRequest } from '../../control/control-client.js';
 import { LvsdError } from '../../core/errors.js';
 import type { DaemonSnapshot } from '../../daemon/daemon.js';
 import type { VrrpInstanceSnapshot } from '../../../ha/vrrp-instance-snapshot.js';
+import type { SyncGroupSnapshot } from '../../vrrp/sync-group-coordinator.js';
 import { isFlagSet, parseCommandArgs, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, writeLine, type CliIo } from '../io.js';
 
@@ -44,8 +45,9 @@ export function formatStatus(s: DaemonSnapshot): string {
   ];
   const stalls = s.components.find((c) => c.name === 'stall-monitor')?.detail as StallDetail | undefined;
   if (stalls !== undefined) lines.push(formatStalls(stalls));
-  const vrrp = s.components.find((c) => c.name === 'vrrp')?.detail as { instances?: VrrpInstanceSnapshot[] } | undefined;
+  const vrrp = s.components.find((c) => c.name === 'vrrp')?.detail as { instances?: VrrpInstanceSnapshot[]; syncGroups?: SyncGroupSnapshot[] } | undefined;
   if (vrrp?.instances !== undefined && vrrp.instances.length > 0) lines.push('vrrp:', ...vrrp.instances.map(formatVrrpInstance));
+  for (const g of vrrp?.syncGroups ?? []) lines.push(formatSyncGroup(g));
   const ipvs = s.components.find((c) => c.name === 'ipvs')?.detail as IpvsDetail | undefined;
   if (ipvs !== undefined) lines.push('ipvs:', formatIpvs(ipvs));
   return lines.join('\n');
@@ -58,7 +60,16 @@ function formatVrrpInstance(v: VrrpInstanceSnapshot): string {
     `  ${v.name}  vrid ${v.vrid} on ${v.interface}, v${v.version}: ${v.state.toUpperCase()}, priority ${v.effectivePriority}/${v.configuredPriority}`,
     `    master ${master}; VIPs ${v.vips.applied.length === 0 ? 'none held' : v.vips.applied.join(' ')}`,
     `    adverts sent ${v.advertsSent}, accepted ${v.receive.accepted}, dropped ${dropped}; transitions ${v.transitions}`,
+    ...(v.hmac === null || v.hmac === undefined
+      ? []
+      : [`    hmac-sha256: dropped ${v.receive.drops.replayed} replayed, ${v.receive.drops['hmac-mismatch']} forged or wrong key, ${v.receive.drops['hmac-missing']} unauthenticated`]),
   ].join('\n');
+}
+
+function formatSyncGroup(g: SyncGroupSnapshot): string {
+  const members = g.members.map((m) => `${m.name} ${m.state.toUpperCase()}`).join(', ');
+  const held = g.heldTakeovers.length === 0 ? '' : `; waiting to take over: ${g.heldTakeovers.join(' ')}`;
+  return `  sync group ${g.name}: ${g.state.toUpperCase()} (${members})${held}`;
 }
 
 interface IpvsDetail {
