@@ -45,6 +45,7 @@ export async function measureFailover(lab: VrrpBenchLab, implementation: VrrpImp
     // start would favour whichever implementation happens to start in the better phase.
     await sleep(systemClock, timing.steadyMs + Math.random() * advertIntervalCs * 10);
     const backupTakeoversBeforeLinkDown = backup.transitionsInto('master');
+    const cutSeq = parseProberOutput(prober.lines('stdout').join('\n')).records.length;
     const linkDownAt = performance.now();
     await lab.setLink(1, false);
     // The capture's clock is the wall clock: every master advert it holds left before this moment.
@@ -57,7 +58,7 @@ export async function measureFailover(lab: VrrpBenchLab, implementation: VrrpImp
     const packets = await capture.stop();
     capture = undefined;
     const wire = wireTakeover(packets, { master: lab.director(1).address.text, backup: lab.director(2).address.text, vrid: BENCH_VRID, vip: LAB_VIP.text, linkDownMs: linkDownWallMs });
-    return { ...analyzeFailoverProbes(records, 'director-2', { isStoppedEarly: true }), hasBackupTakenOver, backupTakeoversBeforeLinkDown, wire };
+    return { ...analyzeFailoverProbes(records, 'director-2', { cutSeq, isStoppedEarly: true }), hasBackupTakenOver, backupTakeoversBeforeLinkDown, wire };
   } finally {
     await Promise.all(started.map((d) => d.stop()));
     await capture?.stop().catch(() => undefined);

@@ -8,9 +8,11 @@ import type { ProbeRecord } from '../../src/lab/prober.js';
 import { advertIntervalsMs, advertsOf, countTakeovers, type CapturedAdvert } from './advert-capture.js';
 
 export interface FailoverGap {
-  /** The longest run of failed probes once the service had answered (0 when none failed). */
+  /** The longest run of failed probes from the probe in flight at the cut on (0 when none failed). */
   readonly gapMs: number;
   readonly failedProbes: number;
+  /** The longest run of failed probes once the service had answered, before the cut included. */
+  readonly wholeRunGapMs: number;
   /** The last probe succeeded and was answered by the expected new master. */
   readonly isRecovered: boolean;
   /** Who answered the first and the last successful probe. */
@@ -18,24 +20,32 @@ export interface FailoverGap {
   readonly lastServer: string | undefined;
 }
 
+export interface FailoverProbeContext {
+  /** Sequence number of the probe in flight when the link was cut (= probes finished before it). */
+  readonly cutSeq: number;
+  /** The prober was stopped from outside: its last probe may have been cut short, and a failed one is dropped. */
+  readonly isStoppedEarly: boolean;
+}
+
 /**
  * The client's view of one failover. Probes before the first success are dropped (the VIP was not
- * up yet: that is the election, not the failover); the longest failure run after it is the gap.
- * `isStoppedEarly`: the prober was stopped from outside, so its last probe may have been cut short;
- * a failed last probe is dropped.
+ * up yet: that is the election, not the failover). The failover gap is the longest failure run from
+ * the cut on; an outage before the cut (a spurious takeover that left the client on the backup's
+ * MAC) shows in `wholeRunGapMs` only.
  */
-export function analyzeFailoverProbes(records: readonly ProbeRecord[], newMaster: string, o: { readonly isStoppedEarly: boolean }): FailoverGap {
+export function analyzeFailoverProbes(records: readonly ProbeRecord[], newMaster: string, o: FailoverProbeContext): FailoverGap {
   const sorted = [...records].sort((a, b) => a.seq - b.seq);
   if (o.isStoppedEarly && sorted[sorted.length - 1]?.outcome !== 'ok') sorted.pop();
   const firstOk = sorted.findIndex((r) => r.outcome === 'ok');
-  if (firstOk < 0) return { gapMs: 0, failedProbes: 0, isRecovered: false, firstServer: undefined, lastServer: undefined };
+  if (firstOk < 0) return { gapMs: 0, failedProbes: 0, wholeRunGapMs: 0, isRecovered: false, firstServer: undefined, lastServer: undefined };
   const served = sorted.slice(firstOk);
-  const gap = longestFailureGap(served);
+  const gap = longestFailureGap(served.filter((r) => r.seq >= o.cutSeq));
   const last = served[served.length - 1];
   const lastOk = [...served].reverse().find((r) => r.outcome === 'ok');
   return {
     gapMs: gap.durationMs,
     failedProbes: gap.count,
+    wholeRunGapMs: longestFailureGap(served).durationMs,
     isRecovered: last?.outcome === 'ok' && last.server === newMaster,
     firstServer: served[0]?.server,
     lastServer: lastOk?.server,

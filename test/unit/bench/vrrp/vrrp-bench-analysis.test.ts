@@ -13,35 +13,37 @@ function probes(pattern: string): ProbeRecord[] {
   });
 }
 
-test('failover gap: the longest failure run once the service answered', (t) => {
-  const cases: [string, { gapMs: number; failedProbes: number; isRecovered: boolean; firstServer?: string; lastServer?: string }][] = [
-    ['111ttt222', { gapMs: 30, failedProbes: 3, isRecovered: true, firstServer: 'director-1', lastServer: 'director-2' }],
+test('failover gap: the longest failure run from the cut on; the whole run since the first answer', (t) => {
+  // pattern, cut (sequence of the probe in flight when the link went down), expected
+  const cases: [string, number, { gapMs: number; failedProbes: number; wholeRunGapMs: number; isRecovered: boolean; lastServer?: string }][] = [
+    ['111ttt222', 3, { gapMs: 30, failedProbes: 3, wholeRunGapMs: 30, isRecovered: true, lastServer: 'director-2' }],
     // failures before the first answer are the election, not the failover
-    ['tttttt11tt22', { gapMs: 20, failedProbes: 2, isRecovered: true, firstServer: 'director-1', lastServer: 'director-2' }],
-    ['11t11ttt2', { gapMs: 30, failedProbes: 3, isRecovered: true, firstServer: 'director-1', lastServer: 'director-2' }],
+    ['tttttt11tt22', 8, { gapMs: 20, failedProbes: 2, wholeRunGapMs: 20, isRecovered: true, lastServer: 'director-2' }],
+    // a longer outage before the cut (a spurious takeover left the client on the backup's MAC) is not the failover
+    ['11tttt11t22', 8, { gapMs: 10, failedProbes: 1, wholeRunGapMs: 40, isRecovered: true, lastServer: 'director-2' }],
     // the old master answers again: not recovered to director-2
-    ['11ttt11', { gapMs: 30, failedProbes: 3, isRecovered: false, firstServer: 'director-1', lastServer: 'director-1' }],
+    ['11ttt11', 2, { gapMs: 30, failedProbes: 3, wholeRunGapMs: 30, isRecovered: false, lastServer: 'director-1' }],
     // still failing at the end: the gap runs to the end of the last probe, censored
-    ['11ttt', { gapMs: 45, failedProbes: 3, isRecovered: false, firstServer: 'director-1', lastServer: 'director-1' }],
-    ['1111', { gapMs: 0, failedProbes: 0, isRecovered: false, firstServer: 'director-1', lastServer: 'director-1' }],
+    ['11ttt', 2, { gapMs: 45, failedProbes: 3, wholeRunGapMs: 45, isRecovered: false, lastServer: 'director-1' }],
+    ['1111', 2, { gapMs: 0, failedProbes: 0, wholeRunGapMs: 0, isRecovered: false, lastServer: 'director-1' }],
   ];
-  for (const [pattern, expected] of cases) {
-    const r = analyzeFailoverProbes(probes(pattern), 'director-2', { isStoppedEarly: false });
-    t.deepEqual({ ...r }, { ...expected, firstServer: expected.firstServer, lastServer: expected.lastServer }, pattern);
+  for (const [pattern, cutSeq, expected] of cases) {
+    const r = analyzeFailoverProbes(probes(pattern), 'director-2', { cutSeq, isStoppedEarly: false });
+    t.deepEqual({ ...r }, { ...expected, firstServer: 'director-1', lastServer: expected.lastServer }, pattern);
   }
 });
 
 test('failover gap: a prober stopped from outside loses its cut last probe, and only a failed one', (t) => {
-  t.deepEqual(analyzeFailoverProbes(probes('11tt22r'), 'director-2', { isStoppedEarly: true }), {
-    gapMs: 20, failedProbes: 2, isRecovered: true, firstServer: 'director-1', lastServer: 'director-2',
+  t.deepEqual(analyzeFailoverProbes(probes('11tt22r'), 'director-2', { cutSeq: 2, isStoppedEarly: true }), {
+    gapMs: 20, failedProbes: 2, wholeRunGapMs: 20, isRecovered: true, firstServer: 'director-1', lastServer: 'director-2',
   });
-  t.is(analyzeFailoverProbes(probes('11tt22r'), 'director-2', { isStoppedEarly: false }).isRecovered, false);
-  t.is(analyzeFailoverProbes(probes('11tt222'), 'director-2', { isStoppedEarly: true }).isRecovered, true);
+  t.is(analyzeFailoverProbes(probes('11tt22r'), 'director-2', { cutSeq: 2, isStoppedEarly: false }).isRecovered, false);
+  t.is(analyzeFailoverProbes(probes('11tt222'), 'director-2', { cutSeq: 2, isStoppedEarly: true }).isRecovered, true);
 });
 
 test('failover gap: no answer at all', (t) => {
-  t.deepEqual(analyzeFailoverProbes(probes('ttt'), 'director-2', { isStoppedEarly: false }), {
-    gapMs: 0, failedProbes: 0, isRecovered: false, firstServer: undefined, lastServer: undefined,
+  t.deepEqual(analyzeFailoverProbes(probes('ttt'), 'director-2', { cutSeq: 0, isStoppedEarly: false }), {
+    gapMs: 0, failedProbes: 0, wholeRunGapMs: 0, isRecovered: false, firstServer: undefined, lastServer: undefined,
   });
 });
 

@@ -5,18 +5,19 @@ import { failoverNotes, failoverRows, longRunNotes, longRunRows, type FailoverOu
 
 const outcome = (gapMs: number, garpMs: number | undefined, extra: Partial<FailoverOutcome> = {}): FailoverOutcome => ({
   gapMs,
+  wholeRunGapMs: gapMs,
   isRecovered: true,
   backupTakeoversBeforeLinkDown: 0,
   wire: { lastMasterAdvertMs: 1, linkDownAfterMs: 0, ...(garpMs === undefined ? {} : { firstGarpAfterMs: garpMs }) },
   ...extra,
 });
 
-test('failover rows: the client gap against keepalived with the ratio target, then the wire takeover', (t) => {
+test('failover rows: the client gap against keepalived with the ratio target, the wire takeover, the whole run\'s longest outage', (t) => {
   const setting = FAILOVER_SETTINGS[2];
   if (setting === undefined) throw new Error('no 0.01 s setting');
-  const rows = failoverRows([{ setting, samples: { lvsd: [outcome(50, 40), outcome(55, undefined)], keepalived: [outcome(60, 37)] } }]);
-  t.is(rows.length, 2);
-  const [gap, wire] = rows;
+  const rows = failoverRows([{ setting, samples: { lvsd: [outcome(50, 40), outcome(55, undefined)], keepalived: [outcome(60, 37, { wholeRunGapMs: 900 })] } }]);
+  t.is(rows.length, 3);
+  const [gap, wire, whole] = rows;
   t.is(gap?.label, 'failover gap seen by the client, advert_int 0.01 s (v3)');
   t.deepEqual(gap?.lvsd?.samples, [50, 55]);
   t.deepEqual(gap?.reference?.samples, [60]);
@@ -24,6 +25,8 @@ test('failover rows: the client gap against keepalived with the ratio target, th
   t.true(wire?.label.includes('MDI 36.1 ms') ?? false, wire?.label);
   t.deepEqual(wire?.lvsd?.samples, [40], 'a run without the GARP in the capture has no wire sample');
   t.is(wire?.target, undefined);
+  t.deepEqual(whole?.reference?.samples, [900]);
+  t.is(whole?.target, undefined);
 });
 
 test('failover notes name what went wrong per implementation and setting', (t) => {
