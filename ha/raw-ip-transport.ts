@@ -17,8 +17,13 @@
  * Closing it needs a small native addon (recvmsg + IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO): later work.
  *
  * Multicast mode joins 224.0.0.18 / ff02::12 on the interface (without the join nothing arrives) and
- * turns multicast loop off. On a socket error (raw-socket closes the socket itself) or a failed send,
- * the socket is reopened after `reopenDelayMs`, until `close()`.
+ * turns multicast loop off. When raw-socket closes the socket (after an error) or a send throws, the
+ * socket is reopened after `reopenDelayMs`, until `close()`. A send that fails in the kernel
+ * (ENETUNREACH while the link is down, EPERM from a firewall, ENOBUFS) concerns that packet only: it is
+ * counted, the socket stays, and the next advert goes out on it. (Reopening on it lost adverts: the one
+ * queued on the socket being replaced, one advert interval after a master's link came back.) The log
+ * says when sends start failing and when they recover, not every failure: at 10 ms adverts a link down
+ * would be a hundred lines a second.
  */
 import type { Clock, Timer } from '../src/core/clock.js';
 import { describeError } from '../src/core/errors.js';
@@ -67,6 +72,8 @@ export interface RawIpTransportOptions {
 export interface RawIpTransportDeps {
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Default: raw-socket's (raw-socket-binding.ts); a fake in unit tests. */
+  readonly openSocket?: (family: 4 | 6, protocol: number) => RawSocket;
 }
 
 const DEFAULT_REOPEN_DELAY_MS = 1000;
@@ -78,12 +85,15 @@ export function createRawIpTransport(options: RawIpTransportOptions, deps: RawIp
   const counters = new VrrpTransportCounters();
   const listeners = new DatagramListeners((err) => logger.error('datagram listener failed', { err }));
   const reopenDelayMs = options.reopenDelayMs ?? DEFAULT_REOPEN_DELAY_MS;
+  const openSocket = deps.openSocket ?? openRawSocket;
   let socket: RawSocket | undefined;
+  /** Sends failed in a row since the last that went out (edge-triggered logging). */
+  let failedInRow = 0;
   let reopenTimer: Timer | undefined;
   let isClosed = false;
 
   const open = (): void => {
-    const s = openRawSocket(family, VRRP_IP_PROTOCOL);
+    const s = openSocket(family, VRRP_IP_PROTOCOL);
     try {
       configureSocket(s, family, options);
     } catch (e) {
@@ -160,12 +170,14 @@ export function createRawIpTransport(options: RawIpTransportOptions, deps: RawIp
         s.send(datagram, 0, datagram.length, destination.text, (error) => {
           if (error === null) {
             counters.sent += 1;
+            if (failedInRow > 0) logger.info('vrrp advert sends recovered', { failed: failedInRow, to: destination.text });
+            failedInRow = 0;
             return;
           }
           counters.sendErrors += 1;
           counters.lastError = describeError(error);
-          logger.warn('vrrp advert send failed', { err: error, to: destination.text });
-          if (socket === s) scheduleReopen('send failed');
+          if (failedInRow === 0) logger.warn('vrrp advert send failed', { err: error, to: destination.text });
+          failedInRow += 1;
         });
       } catch (e) {
         counters.sendErrors += 1;

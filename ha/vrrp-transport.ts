@@ -55,7 +55,8 @@ export interface VrrpTransport {
   readonly sourceAddress: IpAddress;
   /**
    * Queues one VRRP message for `destination` (the group or a unicast peer). Never throws for I/O:
-   * failures are counted in `snapshot()` and logged, and the socket is reopened.
+   * failures are counted in `snapshot()` and logged; a broken socket is reopened, a packet the kernel
+   * refused (link down, firewall) leaves the socket as it is.
    */
   send(packet: Uint8Array, destination: IpAddress): void;
   /** Subscribes; returns the unsubscribe function. */
