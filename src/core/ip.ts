@@ -50,7 +50,7 @@ export function parseIpPrefix(input: string, options: { requireLength?: boolean 
 
 export function ipFromBytes(bytes: Uint8Array): IpAddress {
   if (bytes.length !== 4 && bytes.length !== 16) throw new RangeError(`an IP address has 4 or 16 bytes, not ${bytes.length}`);
-  return fromBytes(Uint8Array.from(bytes));
+  return fromBytes(bytes.slice()); // a copy: never a view into someone's buffer (a netlink reply, say)
 }
 
 export function ipEquals(a: IpAddress, b: IpAddress): boolean {
@@ -94,7 +94,10 @@ function makePrefix(address: IpAddress, prefixLength: number): IpPrefix {
 
 function fromBytes(bytes: Uint8Array): IpAddress {
   const family: IpFamily = bytes.length === 4 ? 4 : 6;
-  return { family, bytes, text: family === 4 ? Array.from(bytes).join('.') : formatIpv6(bytes) };
+  // Template rather than Array.from(bytes).join('.'): decoding a 10,000-destination IPVS dump formats
+  // every address, and the array round trip was the largest cost in its profile.
+  const text = family === 4 ? `${bytes[0] ?? 0}.${bytes[1] ?? 0}.${bytes[2] ?? 0}.${bytes[3] ?? 0}` : formatIpv6(bytes);
+  return { family, bytes, text };
 }
 
 function parseIpv4Bytes(s: string): Uint8Array | undefined {

@@ -46,7 +46,7 @@ import {
   ZERO_STATS,
   schedulerFlagNames,
 } from './model.js';
-import { type AttrMap, IS_HOST_LITTLE_ENDIAN, parseAttrs, readString, readU16, readU16be, readU32, readU64, readU8 } from './nlattr.js';
+import { type AttrMap, IS_HOST_LITTLE_ENDIAN, parseAttrs, readString, readU16, readU32, readU8 } from './nlattr.js';
 
 /** Why a reply could not be decoded (one counter each in the adapter). */
 export type IpvsDecodeReason =
@@ -93,10 +93,10 @@ function decode<T>(payload: Uint8Array, expectedCmd: number, body: (attrs: AttrM
 export function decodeServiceReply(payload: Uint8Array): IpvsDecodeResult<IpvsServiceEntry> {
   return decode(payload, Cmd.NEW_SERVICE, (top) => {
     const a = attrsOf(need(top, CmdAttr.SERVICE, 'SERVICE'), 'SERVICE');
-    const family = familyOf(need(a, SvcAttr.AF, 'SVC_AF'));
+    const family = familyOf(a, SvcAttr.AF, 'SVC_AF');
     const key = serviceKeyOf(a, family);
     const scheduler = schedulerOf(need(a, SvcAttr.SCHED_NAME, 'SVC_SCHED_NAME'));
-    const flags = readU32(need(a, SvcAttr.FLAGS, 'SVC_FLAGS')) ?? fail('missing-attribute', 'SVC_FLAGS too short');
+    const flags = needU32(a, SvcAttr.FLAGS, 'SVC_FLAGS');
     const persistence = (flags & SvcFlag.PERSISTENT) === 0 ? undefined : persistenceOf(a, family);
     const persistenceEngine = a.has(SvcAttr.PE_NAME) ? stringOf(a.get(SvcAttr.PE_NAME), 'SVC_PE_NAME') : undefined;
     return {
@@ -117,23 +117,21 @@ export function decodeServiceReply(payload: Uint8Array): IpvsDecodeResult<IpvsSe
 export function decodeDestinationReply(payload: Uint8Array, serviceFamily: IpFamily): IpvsDecodeResult<IpvsDestinationEntry> {
   return decode(payload, Cmd.NEW_DEST, (top) => {
     const a = attrsOf(need(top, CmdAttr.DEST, 'DEST'), 'DEST');
-    const family = a.has(DestAttr.ADDR_FAMILY) ? familyOf(a.get(DestAttr.ADDR_FAMILY)) : serviceFamily;
-    const u32 = (type: number, name: string): number => readU32(need(a, type, name)) ?? fail('missing-attribute', `${name} too short`);
-    const count = (type: number): number => readU32(a.get(type)) ?? 0;
+    const family = a.has(DestAttr.ADDR_FAMILY) ? familyOf(a, DestAttr.ADDR_FAMILY, 'DEST_ADDR_FAMILY') : serviceFamily;
     return {
       destination: {
         key: {
           address: addressOf(need(a, DestAttr.ADDR, 'DEST_ADDR'), family),
-          port: readU16be(need(a, DestAttr.PORT, 'DEST_PORT')) ?? fail('missing-attribute', 'DEST_PORT too short'),
+          port: needU16be(a, DestAttr.PORT, 'DEST_PORT'),
         },
-        forwarding: forwardingOf(a, u32(DestAttr.FWD_METHOD, 'DEST_FWD_METHOD')),
-        weight: u32(DestAttr.WEIGHT, 'DEST_WEIGHT'),
-        upperThreshold: u32(DestAttr.U_THRESH, 'DEST_U_THRESH'),
-        lowerThreshold: u32(DestAttr.L_THRESH, 'DEST_L_THRESH'),
+        forwarding: forwardingOf(a, needU32(a, DestAttr.FWD_METHOD, 'DEST_FWD_METHOD')),
+        weight: needU32(a, DestAttr.WEIGHT, 'DEST_WEIGHT'),
+        upperThreshold: needU32(a, DestAttr.U_THRESH, 'DEST_U_THRESH'),
+        lowerThreshold: needU32(a, DestAttr.L_THRESH, 'DEST_L_THRESH'),
       },
-      activeConnections: count(DestAttr.ACTIVE_CONNS),
-      inactiveConnections: count(DestAttr.INACT_CONNS),
-      persistentConnections: count(DestAttr.PERSIST_CONNS),
+      activeConnections: a.u32(DestAttr.ACTIVE_CONNS) ?? 0,
+      inactiveConnections: a.u32(DestAttr.INACT_CONNS) ?? 0,
+      persistentConnections: a.u32(DestAttr.PERSIST_CONNS) ?? 0,
       stats: statsOf(a.get(DestAttr.STATS64) ?? a.get(DestAttr.STATS)),
     };
   });
@@ -204,8 +202,18 @@ function need(a: AttrMap, type: number, name: string): Uint8Array {
   return a.get(type) ?? fail('missing-attribute', name);
 }
 
-function familyOf(b: Uint8Array | undefined): IpFamily {
-  const af = readU16(b);
+function needU32(a: AttrMap, type: number, name: string): number {
+  return a.u32(type) ?? fail('missing-attribute', a.has(type) ? `${name} too short` : name);
+}
+
+function needU16be(a: AttrMap, type: number, name: string): number {
+  return a.u16be(type) ?? fail('missing-attribute', a.has(type) ? `${name} too short` : name);
+}
+
+/** A u16 address family attribute (present: a missing one is the caller's business). */
+function familyOf(a: AttrMap, type: number, name: string): IpFamily {
+  if (!a.has(type)) fail('missing-attribute', name);
+  const af = a.u16(type);
   if (af === AF_INET) return 4;
   if (af === AF_INET6) return 6;
   return fail('bad-address-family', `af ${af}`);
@@ -218,11 +226,12 @@ function addressOf(b: Uint8Array, family: IpFamily): IpAddress {
 }
 
 function serviceKeyOf(a: AttrMap, family: IpFamily): IpvsServiceKey {
-  const fwmark = readU32(a.get(SvcAttr.FWMARK));
+  const fwmark = a.u32(SvcAttr.FWMARK);
   if (fwmark !== undefined && fwmark !== 0) return { kind: 'fwmark', fwmark, family };
-  const protocol = protocolOf(readU16(need(a, SvcAttr.PROTOCOL, 'SVC_PROTOCOL')));
+  if (!a.has(SvcAttr.PROTOCOL)) fail('missing-attribute', 'SVC_PROTOCOL');
+  const protocol = protocolOf(a.u16(SvcAttr.PROTOCOL));
   const address = addressOf(need(a, SvcAttr.ADDR, 'SVC_ADDR'), family);
-  const port = readU16be(need(a, SvcAttr.PORT, 'SVC_PORT')) ?? fail('missing-attribute', 'SVC_PORT too short');
+  const port = needU16be(a, SvcAttr.PORT, 'SVC_PORT');
   return { kind: 'inet', protocol, address, port };
 }
 
@@ -277,12 +286,12 @@ function forwardingOf(a: AttrMap, method: number): IpvsForwarding {
     default:
       return fail('bad-forwarding-method', `forwarding ${method & Fwd.MASK}`);
   }
-  const type = readU8(a.get(DestAttr.TUN_TYPE)) ?? TunType.IPIP; // before Linux 5.2: IPIP only
+  const type = a.u8(DestAttr.TUN_TYPE) ?? TunType.IPIP; // before Linux 5.2: IPIP only
   if (type === TunType.IPIP) return { method: 'tunnel', tunnel: { type: 'ipip' } };
-  const checksum = checksumOf(readU16(a.get(DestAttr.TUN_FLAGS)) ?? TunFlag.NOCSUM);
+  const checksum = checksumOf(a.u16(DestAttr.TUN_FLAGS) ?? TunFlag.NOCSUM);
   if (type === TunType.GRE) return { method: 'tunnel', tunnel: { type: 'gre', checksum } };
   if (type !== TunType.GUE) return fail('bad-tunnel-type', `tunnel type ${type}`);
-  const port = readU16be(a.get(DestAttr.TUN_PORT)) ?? fail('missing-attribute', 'DEST_TUN_PORT');
+  const port = a.u16be(DestAttr.TUN_PORT) ?? fail('missing-attribute', 'DEST_TUN_PORT');
   return { method: 'tunnel', tunnel: { type: 'gue', port, checksum } };
 }
 
@@ -300,17 +309,23 @@ function groupOf(a: AttrMap): IpAddress | undefined {
   return v4 === undefined ? undefined : addressOf(v4, 4);
 }
 
-/** STATS has u32 counters and u64 byte counts, STATS64 u64 everywhere: read each by its length. */
+/**
+ * STATS has u32 counters and u64 byte counts, STATS64 u64 everywhere: read each by its length.
+ * All zero (a service or real server without traffic, common in big tables) is the shared ZERO_STATS.
+ */
 function statsOf(nest: Uint8Array | undefined): IpvsStats {
   if (nest === undefined) return ZERO_STATS;
   const a = attrsOf(nest, 'STATS');
+  let isZero = true;
   const n = (type: number): bigint => {
-    const b = a.get(type);
-    if (b === undefined) return 0n;
-    if (b.length >= 8) return readU64(b) ?? 0n;
-    return BigInt(readU32(b) ?? 0);
+    const length = a.length(type);
+    if (length === undefined) return 0n;
+    const u32 = length >= 8 ? undefined : (a.u32(type) ?? 0);
+    const v = u32 === undefined ? (a.u64(type) ?? 0n) : u32 === 0 ? 0n : BigInt(u32);
+    if (v !== 0n) isZero = false;
+    return v;
   };
-  return {
+  const stats: IpvsStats = {
     connections: n(StatsAttr.CONNS),
     inPackets: n(StatsAttr.INPKTS),
     outPackets: n(StatsAttr.OUTPKTS),
@@ -322,4 +337,5 @@ function statsOf(nest: Uint8Array | undefined): IpvsStats {
     inBytesPerSecond: n(StatsAttr.INBPS),
     outBytesPerSecond: n(StatsAttr.OUTBPS),
   };
+  return isZero ? ZERO_STATS : stats;
 }
