@@ -3,11 +3,13 @@
  * tcp-check send/expect) bytes are sent and the reply must match a regular expression, read as
  * latin1 so that any byte is one character. Replies beyond `maxReplyBytes` are cut.
  */
+import net from 'node:net';
 import type { Clock } from '../src/core/clock.js';
 import type { IpAddress } from '../src/core/ip.js';
-import { startStopwatch, type CheckResult, type CheckTarget, type HealthChecker } from './checker.js';
+import { abortedFailure, startStopwatch, type CheckResult, type CheckTarget, type HealthChecker } from './checker.js';
+import { socketFailure } from './socket-failure.js';
 import { compilePattern, describeText, type TextPattern } from './text-pattern.js';
-import { openTcpSession } from './tcp-session.js';
+import { openTcpSession, type TcpEndpoint } from './tcp-session.js';
 
 export interface TcpCheckParams {
   /** Connect here instead of the real server's port (keepalived `connect_port`). */
@@ -31,6 +33,7 @@ export function createTcpChecker(params: TcpCheckParams, deps: { readonly clock:
     async check(target: CheckTarget, signal: AbortSignal): Promise<CheckResult> {
       const elapsed = startStopwatch(deps.clock);
       const endpoint = { address: target.address, port: params.port ?? target.port, ...(params.bindAddress === undefined ? {} : { bindAddress: params.bindAddress }) };
+      if (params.send === undefined && expect === undefined) return connectOnce(endpoint, signal, elapsed);
       const opened = await openTcpSession(endpoint, signal, elapsed, maxReplyBytes);
       if (!opened.ok) return opened;
       const session = opened.session;
@@ -59,4 +62,34 @@ export function createTcpChecker(params: TcpCheckParams, deps: { readonly clock:
       }
     },
   };
+}
+
+/**
+ * The plain TCP_CHECK, the one that runs by the thousand: connect, then close at once. No session
+ * (no reply buffer, no Nagle setting): measured in `npm run bench` (health-scale), the session
+ * machinery cost about a fifth of each probe's CPU time.
+ */
+function connectOnce(endpoint: TcpEndpoint, signal: AbortSignal, elapsed: () => number): Promise<CheckResult> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(abortedFailure(signal, 'connect-timeout', elapsed(), 'TCP connection'));
+      return;
+    }
+    const socket = net.connect({
+      host: endpoint.address.text,
+      port: endpoint.port,
+      family: endpoint.address.family,
+      ...(endpoint.bindAddress === undefined ? {} : { localAddress: endpoint.bindAddress.text }),
+    });
+    const finish = (result: CheckResult): void => {
+      signal.removeEventListener('abort', onAbort);
+      // The 'error' listener stays: a destroyed socket emits nothing more, and if it did, nothing would crash.
+      socket.destroy();
+      resolve(result);
+    };
+    const onAbort = (): void => finish(abortedFailure(signal, 'connect-timeout', elapsed(), 'TCP connection'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => finish({ ok: true, latencyMs: elapsed(), detail: 'connected' }));
+    socket.once('error', (error) => finish(socketFailure(error, 'connect', elapsed())));
+  });
 }

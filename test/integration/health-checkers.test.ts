@@ -13,7 +13,7 @@ import test, { type ExecutionContext } from 'ava';
 import { systemClock } from '../../src/core/clock.js';
 import { createProcessRunner } from '../../src/core/command-runner.js';
 import { parseIpAddress, type IpAddress } from '../../src/core/ip.js';
-import { runCheck, type CheckResult, type HealthChecker } from '../../health/checker.js';
+import { ProbeTimeoutError, runCheck, type CheckResult, type HealthChecker } from '../../health/checker.js';
 import { createChecker, type CheckSpec } from '../../health/check-spec.js';
 import { createRawIcmpTransport } from '../../health/icmp-checker.js';
 import { parseHexPattern } from '../../health/text-pattern.js';
@@ -73,6 +73,23 @@ leakFree('tcp: connected; refused; send/expect matched, mismatched, closed early
   t.like(await probe({ kind: 'tcp', send, expect: { source: '^PONG' } }, echo.port), { ok: true });
   t.like(await probe({ kind: 'tcp', send: Buffer.from('HELLO\n'), expect: { source: '^PONG' } }, echo.port), { ok: false, reason: 'reply-mismatch' });
   t.like(await probe({ kind: 'tcp', send, expect: { source: '^PONG' } }, closer.port), { ok: false, reason: 'closed-early' });
+});
+
+leakFree('tcp connect-only: stopped while connecting is aborted, a deadline there is a connect timeout, and the socket goes either way', async (t, servers) => {
+  const server = await startTcpServer(() => undefined);
+  servers.push(server);
+  const checker = createChecker({ kind: 'tcp' }, deps);
+  const target = { address: LOOPBACK, port: server.port };
+  // The connection completes on a later turn of the event loop: aborting right after check() hits the connect phase.
+  const stopped = new AbortController();
+  const stoppedResult = checker.check(target, stopped.signal);
+  stopped.abort(new Error('stop'));
+  t.like(await stoppedResult, { ok: false, reason: 'aborted' });
+  const late = new AbortController();
+  const lateResult = checker.check(target, late.signal);
+  late.abort(new ProbeTimeoutError(1000));
+  t.like(await lateResult, { ok: false, reason: 'connect-timeout', detail: 'no TCP connection within 1000 ms' });
+  t.like(await checker.check(target, AbortSignal.abort(new ProbeTimeoutError(500))), { ok: false, reason: 'connect-timeout' });
 });
 
 leakFree('tcp: a server that accepts and never answers times out; a reset is a reset; a flood is cut at the limit', async (t, servers) => {
