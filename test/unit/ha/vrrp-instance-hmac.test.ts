@@ -127,3 +127,24 @@ test('a restarted sender starts above its old sequences and is heard again; one 
   t.true(h.get('B').instance.snapshot().receive.drops.replayed > 0);
   t.deepEqual(h.masters().sort(), ['A', 'B']);
 });
+
+test('unicast peers (as over UDP): each copy is sealed for its destination and verifies at that peer', async (t) => {
+  const h = new InstanceHarness();
+  h.add({ name: 'A', address: '192.0.2.1', priority: 200, authentication: hmac, unicastPeers: [ip('192.0.2.2'), ip('192.0.2.3')] });
+  h.add({ name: 'B', address: '192.0.2.2', priority: 100, authentication: hmac, unicastPeers: [ip('192.0.2.1'), ip('192.0.2.3')] });
+  h.add({ name: 'C', address: '192.0.2.3', priority: 50, authentication: hmac, unicastPeers: [ip('192.0.2.1'), ip('192.0.2.2')] });
+  await h.start('A', 'B', 'C');
+  await h.run(10_000);
+  t.deepEqual(h.masters(), ['A']);
+  for (const name of ['B', 'C']) {
+    const s = h.get(name).instance.snapshot();
+    t.is(s.receive.accepted, 7, name);
+    t.is(s.receive.drops['hmac-mismatch'] + s.receive.drops.replayed, 0, name);
+  }
+  // A copy meant for C, redirected to B with its checksum fixed for B, does not verify there.
+  const toC = Uint8Array.from(h.network.frames.filter((f) => f.from === '192.0.2.1' && f.to === '192.0.2.3').at(-1)?.bytes ?? []);
+  writeChecksum(toC, { sourceAddress: A, destinationAddress: ip('192.0.2.2') });
+  h.network.inject(A, ip('192.0.2.2'), toC);
+  await h.run(10);
+  t.is(h.get('B').instance.snapshot().receive.drops['hmac-mismatch'], 1);
+});
