@@ -174,8 +174,9 @@ function writeService(w: AttrWriter, service: IpvsService): void {
   const family = ipFamilyOfServiceKey(service.key);
   w.u32(SvcAttr.TIMEOUT, service.persistence?.timeoutS ?? 0);
   const prefix = service.persistence?.netmaskPrefixLength ?? fullNetmaskPrefixLength(family);
+  const holes = service.persistence?.ipv4Netmask;
   if (family === 6) w.u32(SvcAttr.NETMASK, prefix);
-  else w.bytes(SvcAttr.NETMASK, ipv4Netmask(prefix)); // __be32 mask
+  else w.bytes(SvcAttr.NETMASK, holes === undefined ? ipv4Netmask(prefix) : be32(holes)); // __be32 mask
 }
 
 /** struct ip_vs_flags { __u32 flags; __u32 mask; } in host order; the mask says every bit is set from `flags`. */
@@ -277,6 +278,9 @@ const NF_INET_ADDR_SIZE = 16;
 
 /** An IPv4 netmask from a prefix length, in network byte order. */
 function ipv4Netmask(prefixLength: number): Uint8Array {
-  const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
-  return Uint8Array.of(mask >>> 24, (mask >>> 16) & 0xff, (mask >>> 8) & 0xff, mask & 0xff);
+  return be32(prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0);
+}
+
+function be32(value: number): Uint8Array {
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
 }

@@ -44,6 +44,7 @@ import {
   type IpvsTimeouts,
   type IpvsTunnelChecksum,
   ZERO_STATS,
+  countIpv4MaskBits,
   schedulerFlagNames,
 } from './model.js';
 import { type AttrMap, IS_HOST_LITTLE_ENDIAN, parseAttrs, readString, readU16, readU32, readU8 } from './nlattr.js';
@@ -271,8 +272,9 @@ function persistenceOf(a: AttrMap, family: IpFamily): IpvsPersistence {
   // A contiguous mask is ones then zeros: its complement plus one is a power of two (2^(32-prefix)).
   const hostPart = (~value >>> 0) + 1;
   const prefix = 32 - Math.log2(hostPart);
-  if (!Number.isInteger(prefix)) fail('bad-netmask', `IPv4 mask 0x${value.toString(16)} is not contiguous`);
-  return { timeoutS, netmaskPrefixLength: prefix };
+  if (Number.isInteger(prefix)) return { timeoutS, netmaskPrefixLength: prefix };
+  // A mask with holes (ipvsadm -M 255.0.255.0): the kernel takes any IPv4 mask, and so do we.
+  return { timeoutS, netmaskPrefixLength: countIpv4MaskBits(value), ipv4Netmask: value };
 }
 
 function forwardingOf(a: AttrMap, method: number): IpvsForwarding {

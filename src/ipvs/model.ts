@@ -40,7 +40,27 @@ export function schedulerFlagNames(scheduler: IpvsScheduler): readonly [IpvsSche
  */
 export interface IpvsPersistence {
   readonly timeoutS: number;
+  /** Clients of one network stick together: IPv6 a prefix length, IPv4 a contiguous mask's length. */
   readonly netmaskPrefixLength: number;
+  /**
+   * IPv4 only, and only for a mask that is not contiguous (ipvsadm and the kernel accept any mask,
+   * `ipvsadm -M 255.0.255.0`): the mask itself, a.b.c.d as (a << 24 | b << 16 | c << 8 | d) >>> 0.
+   * netmaskPrefixLength then counts its one bits.
+   */
+  readonly ipv4Netmask?: number;
+}
+
+/** The one bits of an IPv4 mask (the prefix length of a contiguous one). */
+export function countIpv4MaskBits(mask: number): number {
+  let n = 0;
+  for (let v = mask >>> 0; v !== 0; v = (v & (v - 1)) >>> 0) n++;
+  return n;
+}
+
+/** Ones then zeros (255.255.255.0), as opposed to a mask with holes (255.0.255.0). */
+export function isContiguousIpv4Mask(mask: number): boolean {
+  const hostPart = (~mask >>> 0) + 1; // 2^(32-prefix) for a contiguous mask
+  return (hostPart & (hostPart - 1)) === 0;
 }
 
 export interface IpvsService {

@@ -245,6 +245,7 @@ export function isSameService(a: IpvsService, b: IpvsService): boolean {
     a.isOnePacket === b.isOnePacket &&
     a.persistence?.timeoutS === b.persistence?.timeoutS &&
     a.persistence?.netmaskPrefixLength === b.persistence?.netmaskPrefixLength &&
+    a.persistence?.ipv4Netmask === b.persistence?.ipv4Netmask &&
     a.persistenceEngine === b.persistenceEngine
   );
 }

@@ -3,8 +3,10 @@
  * reject, don't guess). Pure. Each check returns the list of problems; empty means valid.
  * The limits are the kernel's (ip_vs_ctl.c, Linux 6.1) or, where stricter, ipvsadm 1.31's.
  */
-import { isMulticast } from '../core/ip.js';
+import { isMulticast, type IpFamily } from '../core/ip.js';
 import {
+  countIpv4MaskBits,
+  isContiguousIpv4Mask,
   type IpvsDestination,
   type IpvsService,
   type IpvsServiceKey,
@@ -54,6 +56,10 @@ export function checkService(service: IpvsService): IpvsProblem[] {
     const [min, max] = family === 4 ? [0, 32] : [1, 128];
     if (!isInt(service.persistence.netmaskPrefixLength, min, max)) {
       problems.push({ field: 'persistence.netmaskPrefixLength', message: `an IPv${family} persistence netmask is /${min}-/${max}` });
+    }
+    const holes = service.persistence.ipv4Netmask;
+    if (holes !== undefined && !isIpv4MaskWithHoles(holes, family, service.persistence.netmaskPrefixLength)) {
+      problems.push({ field: 'persistence.ipv4Netmask', message: 'an IPv4 netmask given as a mask has holes (a contiguous one is a prefix length), and netmaskPrefixLength counts its one bits' });
     }
   }
   // The kernel accepts the flag anywhere but honours it only for UDP packets. ipvsadm 1.31 refuses it
@@ -114,4 +120,9 @@ export function checkDaemon(daemon: IpvsSyncDaemon): IpvsProblem[] {
     problems.push({ field: 'group', message: 'the sync group must be a multicast address' });
   }
   return problems;
+}
+
+/** Canonical form of a mask with holes: IPv4, a u32 that is not ones-then-zeros, its one bits counted. */
+function isIpv4MaskWithHoles(mask: number, family: IpFamily, prefixLength: number): boolean {
+  return family === 4 && isInt(mask, 0, 0xffffffff) && !isContiguousIpv4Mask(mask) && countIpv4MaskBits(mask) === prefixLength;
 }

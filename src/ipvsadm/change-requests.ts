@@ -1,13 +1,12 @@
 /**
  * From a parsed ipvsadm command to the IpvsClient's model, and from an IpvsError back to the line
  * ipvsadm prints. Where the model cannot hold what ipvsadm would send (a scheduler or engine the
- * kernel does not know, a netmask with holes), the answer is what the kernel would answer, or an
- * explicit refusal. Pure.
+ * kernel does not know), the answer is what the kernel would answer. Pure.
  */
 import type { IpvsError } from '../ipvs/ipvs-error.js';
-import { IPVS_SCHEDULERS, schedulerFlagNames, type IpvsScheduler, type IpvsSchedulerFlag, type IpvsService } from '../ipvs/model.js';
+import { IPVS_SCHEDULERS, countIpv4MaskBits, schedulerFlagNames, type IpvsScheduler, type IpvsSchedulerFlag, type IpvsService } from '../ipvs/model.js';
 import type { IpvsProblem } from '../ipvs/validate.js';
-import { formatIpv4Netmask, ipv4FromNumber, netmaskPrefixLength } from './c-parse.js';
+import { netmaskPrefixLength } from './c-parse.js';
 import { EXIT, SCHED_FLAG_BITS, familyOfRequest, type ServiceRequest } from './ipvsadm-command.js';
 
 export type Converted<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly exitCode: number };
@@ -25,11 +24,8 @@ export function toIpvsService(request: ServiceRequest): Converted<IpvsService> {
   if (request.persistence !== undefined) {
     const { timeoutS, netmask } = request.persistence;
     const prefix = familyOfRequest(request) === 6 ? netmask : netmaskPrefixLength(netmask);
-    if (prefix === undefined) {
-      const text = ipv4FromNumber(netmask).text;
-      return { ok: false, message: `persistence netmask ${text} has holes: lvsd supports contiguous netmasks only (e.g. ${formatIpv4Netmask(24)})`, exitCode: EXIT.usage };
-    }
-    persistence = { timeoutS, netmaskPrefixLength: prefix };
+    // A mask with holes goes to the kernel as it is, as ipvsadm sends it.
+    persistence = prefix === undefined ? { timeoutS, netmaskPrefixLength: countIpv4MaskBits(netmask), ipv4Netmask: netmask } : { timeoutS, netmaskPrefixLength: prefix };
   }
   return {
     ok: true,

@@ -21,7 +21,7 @@ import {
   type IpvsTimeouts,
   type IpvsTunnelChecksum,
 } from '../ipvs/model.js';
-import { formatIpv4Netmask, inetNtop } from './c-parse.js';
+import { formatIpv4Netmask, inetNtop, ipv4FromNumber } from './c-parse.js';
 import { formatAddressPort, type DisplayNames, type PortProtocol } from './display-names.js';
 import type { ListFormat } from './ipvsadm-command.js';
 import { compareDestinations, compareServices, glibcMergeSort } from './ipvsadm-sort.js';
@@ -116,6 +116,7 @@ function netmaskText(service: IpvsService): string | undefined {
   const p = service.persistence;
   if (p === undefined) return undefined;
   const family = service.key.kind === 'inet' ? service.key.address.family : service.key.family;
+  if (family === 4 && p.ipv4Netmask !== undefined) return ipv4FromNumber(p.ipv4Netmask).text; // inet_ntoa, as for any mask
   if (family === 4) return p.netmaskPrefixLength === 32 ? undefined : formatIpv4Netmask(p.netmaskPrefixLength);
   return p.netmaskPrefixLength === 128 ? undefined : String(p.netmaskPrefixLength);
 }

@@ -210,3 +210,37 @@ test('a reply of the wrong command is refused with a reason', (t) => {
   t.false(r.ok);
   if (!r.ok) t.is(r.reason, 'unexpected-command');
 });
+
+/**
+ * A copy of `payload` whose SERVICE nest has its IPVS_SVC_ATTR_NETMASK (9) payload replaced by
+ * `mask` (4 bytes, __be32): the captured 255.255.255.0 bytes made into a mask with holes.
+ */
+function withNetmask(payload: Uint8Array, mask: readonly number[]): Uint8Array {
+  const out = Uint8Array.from(payload);
+  const view = new DataView(out.buffer);
+  const find = (from: number, to: number, type: number): number | undefined => {
+    for (let at = from; at + 4 <= to; at += (view.getUint16(at, true) + 3) & ~3) {
+      if ((view.getUint16(at + 2, true) & 0x3fff) === type) return at;
+    }
+    return undefined;
+  };
+  const nest = find(4, out.length, SERVICE);
+  const netmask = nest === undefined ? undefined : find(nest + 4, nest + view.getUint16(nest, true), 9);
+  if (netmask === undefined || view.getUint16(netmask, true) !== 8) throw new Error('no 4-byte SVC_NETMASK');
+  out.set(mask, netmask + 4);
+  return out;
+}
+
+test('an IPv4 persistence netmask with holes (ipvsadm -M 255.0.255.0) decodes, and encodes back as the kernel had it', (t) => {
+  const captured = repliesWithCmd('save', 1).find((m) => {
+    const r = decodeServiceReply(m.payload);
+    return r.ok && r.value.service.key.kind === 'fwmark' && r.value.service.key.fwmark === 42;
+  });
+  const reply = withNetmask(captured?.payload ?? new Uint8Array(), [0xff, 0x00, 0xff, 0x00]);
+  const decoded = decodeServiceReply(reply);
+  const holes = { timeoutS: 300, netmaskPrefixLength: 16, ipv4Netmask: 0xff00ff00 };
+  t.deepEqual(decoded.ok ? decoded.value.service : decoded, svc(fwmark(42), 'sh', { schedulerFlags: ['sh-fallback', 'sh-port'], persistence: holes }));
+  // ipvsadm -A -f 42 -s sh -b sh-fallback,sh-port -p 300 -M 255.0.255.0 sends what it sent for 255.255.255.0, but that mask.
+  const request = encodeIpvsRequest({ command: 'new-service', service: svc(fwmark(42), 'sh', { schedulerFlags: ['sh-fallback', 'sh-port'], persistence: holes }) });
+  t.is(hex(request.payload), hex(withNetmask(sentRequest('svc-add-fwmark-sh-flags').payload, [0xff, 0x00, 0xff, 0x00])));
+});

@@ -69,6 +69,15 @@ test('scheduler, persistence and forwarding changes are edits, never delete + ad
   t.deepEqual(kernel.operations.map((o) => o.command), ['set-service', 'set-dest']);
 });
 
+test('a persistence mask with holes set behind our back (ipvsadm -M 255.255.0.255) is edited back to the configured /24', async (t) => {
+  const configured = (): DesiredIpvsService[] => [{ service: svc(WEB, 'wlc', { persistence: { timeoutS: 300, netmaskPrefixLength: 24 } }), destinations: [] }];
+  const { kernel, state } = await converged(configured());
+  await kernel.editService(svc(WEB, 'wlc', { persistence: { timeoutS: 300, netmaskPrefixLength: 24, ipv4Netmask: 0xffff00ff } }));
+  kernel.operations.length = 0;
+  const plan = planIpvs(configured(), await readIpvsTable(kernel), state, 1000, DRAIN);
+  t.deepEqual(summary(plan.ops), ['edit-service:changed']);
+});
+
 test('services lvsd does not own are left alone, destinations included', async (t) => {
   const { kernel, state } = await converged(table());
   const foreign = tcp('198.51.100.1', 443);

@@ -14,6 +14,14 @@ test('services', (t) => {
   t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { persistence: { timeoutS: 0, netmaskPrefixLength: 32 } }))), ['persistence.timeoutS']);
   t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { persistence: { timeoutS: 60, netmaskPrefixLength: 33 } }))), ['persistence.netmaskPrefixLength']);
   t.deepEqual(fields(checkService(svc(tcp('2001:db8::1', 80), 'rr', { persistence: { timeoutS: 60, netmaskPrefixLength: 0 } }))), ['persistence.netmaskPrefixLength']);
+  // An IPv4 mask with holes: canonical only (not contiguous, its one bits counted, IPv4).
+  const holes = (ipv4Netmask: number, netmaskPrefixLength: number, address = '192.0.2.1'): string[] =>
+    fields(checkService(svc(tcp(address, 80), 'rr', { persistence: { timeoutS: 60, netmaskPrefixLength, ipv4Netmask } })));
+  t.deepEqual(holes(0xff00ff00, 16), []);
+  t.deepEqual(holes(0xff00ff00, 24), ['persistence.ipv4Netmask']);
+  t.deepEqual(holes(0xffffff00, 24), ['persistence.ipv4Netmask'], 'a contiguous mask is a prefix length');
+  t.deepEqual(holes(0xff00ff00, 16, '2001:db8::1'), ['persistence.ipv4Netmask']);
+  t.deepEqual(holes(2 ** 32 + 5, 2), ['persistence.ipv4Netmask']);
   t.deepEqual(fields(checkService(svc(tcp('192.0.2.1', 80), 'rr', { isOnePacket: true }))), ['isOnePacket']);
   t.deepEqual(fields(checkService(svc(sctp('192.0.2.1', 3868), 'rr', { isOnePacket: true }))), ['isOnePacket']);
   t.deepEqual(checkService(svc(fwmark(3), 'rr', { isOnePacket: true })), [], 'ipvsadm -A -f 3 -o is accepted');

@@ -14,7 +14,7 @@ test('the goldens were captured from ipvsadm 1.31 and cover every corpus table',
   t.regex(goldens.capturedWith, /^ipvsadm v1\.31 /);
   t.deepEqual(
     goldens.scenarios.map((s) => s.name),
-    ['empty', 'features', 'daemons', 'backup-daemon-v6-group', 'names', 'traffic'],
+    ['empty', 'features', 'daemons', 'backup-daemon-v6-group', 'names', 'traffic', 'netmask-holes'],
   );
   t.true(goldens.failures.length > 100);
 });

@@ -51,9 +51,19 @@ test('kernel refusals print ipvsadm\'s message and exit 255; a missing service l
   t.like(await ipvsadm(k, '-a -t 192.0.2.1:80 -r 192.0.2.9 -y 5'), { code: 255, err: 'Numerical result out of range\n' });
   t.like(await ipvsadm(k, '-A -t 192.0.2.9:80 -s nosuch'), { code: 255, err: 'Scheduler or persistence engine not found\n' });
   t.like(await ipvsadm(k, '-Ln -t 192.0.2.9:80'), { code: 1, out: '', err: 'No such service\n' });
-  const holes = await ipvsadm(k, '-A -t 192.0.2.9:80 -p 10 -M 255.0.255.0');
-  t.is(holes.code, 2, 'a netmask with holes: ipvsadm sends it, lvsd refuses it');
-  t.regex(holes.err, /^persistence netmask 255\.0\.255\.0 has holes/);
+});
+
+test('a persistence netmask with holes goes to the kernel as it is, and lists as ipvsadm prints it (inet_ntoa)', async (t) => {
+  const k = new MemoryIpvsClient();
+  t.like(await ipvsadm(k, '-A -t 192.0.2.9:80 -p 10 -M 255.0.255.0'), { code: 0, err: '' });
+  t.like(await ipvsadm(k, '-A -f 9 -s rr -p 60 -M 0.255.0.255'), { code: 0, err: '' });
+  t.is((await ipvsadm(k, '-Sn')).out, '-A -t 192.0.2.9:80 -s wlc -p 10 -M 255.0.255.0\n-A -f 9 -s rr -p 60 -M 0.255.0.255\n');
+  t.is((await ipvsadm(k, '-Ln -t 192.0.2.9:80')).out.split('\n')[2], 'TCP  192.0.2.9:80 wlc persistent 10 mask 255.0.255.0');
+  const mark9 = async (): Promise<unknown> => (await k.listServices()).find((s) => s.service.key.kind === 'fwmark')?.service.persistence;
+  t.deepEqual(await mark9(), { timeoutS: 60, netmaskPrefixLength: 16, ipv4Netmask: 0x00ff00ff });
+  // Editing it to a contiguous mask goes back to the prefix form.
+  t.like(await ipvsadm(k, '-E -f 9 -s rr -p 60 -M 255.255.0.0'), { code: 0, err: '' });
+  t.deepEqual(await mark9(), { timeoutS: 60, netmaskPrefixLength: 16 });
 });
 
 test('without IPVS: ipvsadm\'s two lines, how to fix it, exit 2', async (t) => {
