@@ -22,10 +22,11 @@ import type { ExecutionContext } from 'ava';
 import { longestFailureGap } from '../../src/lab/probe-analysis.js';
 import type { ProbeRecord } from '../../src/lab/prober.js';
 import { requirePrereqs } from '../support/prereqs.js';
-import { clientNeighbour, endsWithAnswersFrom, startClientProbe, startNameServers } from './netns-vrrp-client.js';
+import { clientNeighbour, endsWithAnswersFrom, startClientProbe, startNameServers, type ClientProbe } from './netns-vrrp-client.js';
 import {
   blockVrrpInput,
   createVrrpLab,
+  eventually,
   macOf,
   NFT_PREREQ,
   num,
@@ -33,6 +34,7 @@ import {
   startDirector,
   tsharkFields,
   VIP,
+  type Capture,
   type DirectorHandle,
   type DirectorLine,
   type VrrpLab,
@@ -51,10 +53,12 @@ interface SplitLab {
   readonly winner: DirectorHandle;
   readonly loser: DirectorHandle;
   readonly macs: { readonly winner: string; readonly loser: string };
+  readonly probe: ClientProbe;
+  readonly capture: Capture;
 }
 
 /** Both directors up, director-1 master, the client probing it, then the partition: both masters, the client on director-2. */
-async function splitBrain(t: ExecutionContext, extra: Record<string, unknown>): Promise<SplitLab & { probe: Awaited<ReturnType<typeof startClientProbe>>; capture: Awaited<ReturnType<typeof startCapture>> }> {
+async function splitBrain(t: ExecutionContext, extra: Record<string, unknown>): Promise<SplitLab> {
   const lab = await createVrrpLab(t, 2);
   const monitor = await startVipMonitor(lab);
   await startNameServers(lab);
@@ -64,7 +68,8 @@ async function splitBrain(t: ExecutionContext, extra: Record<string, unknown>): 
   await monitor.waitForHolders(['director-1'], 3_000);
   // Its election's announcements end first (keepalived's defaults: 5 rounds, 5 more 5 s later), so that
   // none of them falls after the heal and moves the client for a reason other than the one under test.
-  await winner.waitFor((l) => l['kind'] === 'garp-round' && l['occasion'] === 'became-master' && winner.lines().filter((x) => x['occasion'] === 'became-master').length >= 10, 10_000);
+  const electionRounds = (): number => winner.lines().filter((l) => l['kind'] === 'garp-round' && l['occasion'] === 'became-master').length;
+  await eventually(async () => (electionRounds() >= 10 ? true : undefined), 10_000);
   const macs = { winner: await macOf(lab, 1), loser: await macOf(lab, 2) };
 
   const capture = await startCapture(lab, `arp or (tcp port 80 and host ${VIP})`);
