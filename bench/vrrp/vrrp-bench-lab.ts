@@ -41,6 +41,8 @@ export interface DirectorOptions {
   readonly version: 2 | 3;
   /** lvsd only: health checks in the director's own process. */
   readonly load?: HealthCheckLoadParams;
+  /** lvsd only: where the VRRP instance runs; default in the director's process (as the lab director). */
+  readonly vrrpIn?: 'main' | 'process';
 }
 
 export type DirectorState = 'master' | 'backup';
@@ -173,15 +175,17 @@ export async function createVrrpBenchLab(deps: VrrpBenchLabDeps): Promise<VrrpBe
       advertIntervalCs: o.advertIntervalCs,
       logLevel: 'warn',
     }));
-    const args = [BENCH_DIRECTOR_ENTRY, paramsFile];
+    const args = [BENCH_DIRECTOR_ENTRY, paramsFile, '--vrrp-in', o.vrrpIn ?? 'main'];
     if (o.load !== undefined) {
       const loadFile = file(`${node.name}-load.json`);
       await writeFile(loadFile, JSON.stringify(o.load));
-      args.push(loadFile);
+      args.push('--load', loadFile);
     }
     const proc = await topology.spawn(node.namespace, { name: `lvsd ${node.name}`, file: deps.nodePath, args });
     const started = await proc.waitForLine((l) => l.includes('"type":"started"') || l.includes('"type":"start-failed"'), { timeoutMs: START_TIMEOUT_MS });
     if (started.includes('start-failed')) throw new Error(`lvsd ${node.name}: ${started}`);
+    const hostLine = proc.lines('stdout').find((l) => l.includes('"type":"host"')) ?? '';
+    if (!hostLine.includes(`"vrrpIn":"${o.vrrpIn ?? 'main'}"`)) throw new Error(`lvsd ${node.name}: VRRP does not run where asked (${o.vrrpIn ?? 'main'}): ${hostLine}`);
     const isTransitionTo = (state: DirectorState) => (l: string): boolean => countLvsdTransitions([l], state) === 1;
     return {
       implementation: 'lvsd',
@@ -203,7 +207,7 @@ export async function createVrrpBenchLab(deps: VrrpBenchLabDeps): Promise<VrrpBe
   }
 
   async function startKeepalived(node: LabNode, o: DirectorOptions): Promise<BenchDirector> {
-    if (o.load !== undefined) throw new Error('an in-process load is for lvsd only');
+    if (o.load !== undefined || o.vrrpIn !== undefined) throw new Error('an in-process load and a VRRP thread are for lvsd only');
     const conf = file(`keepalived-${node.name}.conf`);
     await writeFile(conf, keepalivedBenchConfig({ name: `lvsd_bench_${node.name}`, version: o.version, priority: o.priority, advertIntervalCs: o.advertIntervalCs, interfaceName: 'eth0', vip: VIP_PREFIX }));
     const vrrpPidFile = file(`keepalived-${node.name}-vrrp.pid`);

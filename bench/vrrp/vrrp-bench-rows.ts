@@ -31,7 +31,7 @@ export interface LongRunSideView {
 }
 
 export interface LongRunView {
-  readonly load: 'none' | 'cpu' | 'in-process';
+  readonly load: 'none' | 'cpu' | 'in-process' | 'vrrp-process';
   readonly durationMs: number;
   readonly busyLoops: number;
   readonly sides: readonly LongRunSideView[];
@@ -77,11 +77,16 @@ export function failoverNotes(series: readonly FailoverSeries[]): string[] {
       'lvsd and keepalived runs alternate',
   );
   for (const { setting, samples } of series) {
-    const phases = (['lvsd', 'keepalived'] as const).map((impl) => {
-      const m = summarize(samples[impl].flatMap((x) => x.wire?.linkDownAfterMs ?? []));
-      return `${impl} ${m === undefined ? '-' : `${Math.round(m.median)} [${Math.round(m.min)}-${Math.round(m.max)}]`}`;
-    });
-    out.push(`${advertIntervalText(setting.advertIntervalCs)}: link cut this many ms after the master's last advert (median [range]; a later cut shortens the client's gap): ${phases.join(', ')}`);
+    const medianRange = (values: readonly number[]): string => {
+      const m = summarize(values);
+      return m === undefined ? '-' : `${Math.round(m.median)} [${Math.round(m.min)}-${Math.round(m.max)}]`;
+    };
+    const phases = (['lvsd', 'keepalived'] as const).map((impl) => `${impl} ${medianRange(samples[impl].flatMap((x) => x.wire?.linkDownAfterMs ?? []))}`);
+    const fromAdvert = (['lvsd', 'keepalived'] as const).map((impl) => `${impl} ${medianRange(samples[impl].flatMap((x) => (x.wire === undefined ? [] : [x.gapMs + x.wire.linkDownAfterMs])))}`);
+    out.push(
+      `${advertIntervalText(setting.advertIntervalCs)}: link cut this many ms after the master's last advert (median [range]; a later cut shortens the client's gap): ${phases.join(', ')}; ` +
+        `gap + that phase, which does not depend on it: ${fromAdvert.join(', ')}`,
+    );
     for (const impl of ['lvsd', 'keepalived'] as const) {
       const s = samples[impl];
       const unrecovered = s.filter((x) => !x.isRecovered).length;
@@ -98,7 +103,12 @@ export function failoverNotes(series: readonly FailoverSeries[]): string[] {
   return out;
 }
 
-const LOAD_TEXT: Record<LongRunView['load'], string> = { none: 'no load', cpu: 'CPU busy loops', 'in-process': 'health checks in lvsd' };
+const LOAD_TEXT: Record<LongRunView['load'], string> = {
+  none: 'no load',
+  cpu: 'CPU busy loops',
+  'in-process': 'health checks in lvsd',
+  'vrrp-process': 'health checks in lvsd, its VRRP in a child process',
+};
 
 export function longRunRows(runs: readonly LongRunView[]): BenchRow[] {
   const advertMs = LONG_RUN_SETTING.advertIntervalCs * 10;
@@ -108,7 +118,7 @@ export function longRunRows(runs: readonly LongRunView[]): BenchRow[] {
     const side = (impl: VrrpImplementation): LongRunSideView | undefined => run.sides.find((s) => s.implementation === impl);
     const lvsd = side('lvsd');
     const keepalived = side('keepalived');
-    const referenceLabel = run.load === 'in-process' ? 'keepalived (no load)' : 'keepalived';
+    const referenceLabel = run.load === 'in-process' || run.load === 'vrrp-process' ? 'keepalived (no load)' : 'keepalived';
     return [
       {
         label: `spurious takeovers, ${what}`,

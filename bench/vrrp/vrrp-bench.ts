@@ -5,8 +5,8 @@
  *     and 0.01 s (v3), and the same takeover timed on the wire; repeated `--repeat` times while the
  *     section's time budget lasts, lvsd and keepalived alternating;
  *   - long runs (`--long-run-s` each) at 0.01 s, the two pairs side by side: spurious takeovers and
- *     the intervals between the master's adverts, with no load, with CPU busy loops, and with health
- *     checks in lvsd's own event loop.
+ *     the intervals between the master's adverts, with no load, with CPU busy loops, with health
+ *     checks in lvsd's own event loop, and with the same checks but lvsd's VRRP in a child process.
  * Everything runs in labs torn down at the end (also on failure); a run that fails is noted and the
  * section goes on, unless runs keep failing.
  */
@@ -26,7 +26,7 @@ import { failoverNotes, failoverRows, longRunNotes, longRunRows, type FailoverOu
 
 /** Health checks in each lvsd director for the in-process load: thousands of timers, ~200 HTTP probes/s. */
 export const IN_PROCESS_LOAD: HealthCheckLoadParams = { checks: 2000, kind: 'http', intervalMs: 10_000, timeoutMs: 2_000, port: RESPONDER_PORT };
-const LONG_RUN_LOADS: readonly LongRunLoad[] = ['none', 'cpu', 'in-process'];
+const LONG_RUN_LOADS: readonly LongRunLoad[] = ['none', 'cpu', 'in-process', 'vrrp-process'];
 const MAX_FAILED_RUNS = 3;
 
 export const vrrpBench: BenchSectionModule = {
