@@ -175,6 +175,20 @@ test('stop aborts probes in flight, waits for them, leaves no timer, and emits n
   t.is(events.length, count);
 });
 
+test('stopped and started again, every probe gets results again (stop aborts what the next runs must not inherit)', async (t) => {
+  const { clock, scheduler } = setup({ realServers: [rs('a', '192.0.2.21'), rs('b', '192.0.2.22')] }, () => 0);
+  scheduler.start();
+  await runFor(clock, 1500);
+  await scheduler.stop();
+  const runsAtStop = scheduler.snapshot().probes.map((p) => p.runs);
+  t.deepEqual(runsAtStop, [2, 2]);
+  scheduler.start();
+  await runFor(clock, 1500);
+  t.deepEqual(scheduler.snapshot().probes.map((p) => p.runs), [4, 4], 'two more results each, none lost to the first start\'s aborted signal');
+  t.true(scheduler.snapshot().realServers.every((r) => r.isUp));
+  await scheduler.stop();
+});
+
 test('setPlan applies a diff: unchanged probes keep their state and schedule, removed ones stop, new ones start', async (t) => {
   const { clock, checkers, scheduler, events } = setup({ realServers: [rs('a', '192.0.2.21'), rs('b', '192.0.2.22')] }, () => 0);
   scheduler.start();
