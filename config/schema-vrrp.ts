@@ -98,6 +98,11 @@ export const vrrpInstanceSchema = z.strictObject({
   advertInterval: duration.prefault('1s'),
   /** A higher-priority backup takes over from a lower-priority master (keepalived: not nopreempt). */
   preempt: z.boolean().default(true),
+  /**
+   * The instance's own interface is tracked at weight 0: while it is down (no carrier, or down), the
+   * instance is in FAULT, holds no VIP and sends nothing, as keepalived does unless dont_track_primary.
+   */
+  isPrimaryTracked: z.boolean().default(true),
   /** Wait this long before preempting after start-up (keepalived preempt_delay, 0-1000 s). */
   preemptDelay: duration.prefault('0s'),
   /** Adverts go to these peers instead of the multicast group (keepalived unicast_peer, unicast_src_ip). */

@@ -8,10 +8,11 @@ export interface InterfaceInfo {
   readonly index: number;
   /** Six bytes; all zero for interfaces without one (lo). */
   readonly macAddress: Uint8Array;
+  /** Up and running (carrier), as keepalived's IF_ISUP. */
   readonly isUp: boolean;
 }
 
 export interface LinkLookup {
-  /** Rejects with VrrpError ERR_VRRP_NO_SUCH_INTERFACE when the interface does not exist. */
+  /** The interface as it is now (not cached). Rejects with VrrpError ERR_VRRP_NO_SUCH_INTERFACE when it does not exist. */
   lookup(interfaceName: string, signal?: AbortSignal): Promise<InterfaceInfo>;
 }

@@ -47,7 +47,8 @@ export function createAddressManagerOn(session: RtnetlinkSession): RtnetlinkAddr
         name,
         index,
         macAddress: mac === undefined ? new Uint8Array(6) : Uint8Array.from(mac),
-        isUp: link.data.flags?.up === true,
+        // keepalived's IF_ISUP: administratively up and running (carrier; RFC 2863 OPER_UP).
+        isUp: link.data.flags?.up === true && link.data.flags.running === true,
       });
     }
     const info = indexCache.get(interfaceName);
@@ -63,7 +64,8 @@ export function createAddressManagerOn(session: RtnetlinkSession): RtnetlinkAddr
   };
 
   return {
-    lookup: (interfaceName, signal) => lookup(interfaceName, signal),
+    // Always fresh: trackers poll the link's state through this (a cached answer never went down).
+    lookup: (interfaceName, signal) => lookup(interfaceName, signal, true),
 
     async add(vip: VipAssignment, signal?: AbortSignal): Promise<AddOutcome> {
       const errno = await withIndex(vip.interfaceName, signal, async (index) => {

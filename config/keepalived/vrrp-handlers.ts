@@ -212,6 +212,7 @@ export const VRRP_INSTANCE_HANDLERS: Readonly<Record<string, KeywordHandler>> = 
   preempt: inScope((p) => setFlag(p, true, 'preempt'), ['preempt']),
   nopreempt: inScope((p) => setFlag(p, false, 'nopreempt'), ['preempt']),
   preempt_delay: inScope((p) => setSeconds(p, 'preempt_delay SECONDS'), ['preemptDelay']),
+  dont_track_primary: inScope((p) => setFlag(p, false, 'dont_track_primary'), ['isPrimaryTracked']),
   unicast_src_ip: unicastSource,
   unicast_peer: unicastPeer,
   virtual_ipaddress: vipList('vips'),

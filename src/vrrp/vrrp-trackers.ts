@@ -95,7 +95,12 @@ export function buildVrrpTrackers(vrrp: VrrpConfig, deps: { clock: Clock; logger
   for (const instance of vrrp.instances) {
     const group = vrrp.syncGroups.find((g) => g.members.includes(instance.name));
     const isSyncMember = group !== undefined && !group.isTrackingWeighted;
-    byInstance.set(instance.name, [...refsOf(instance, isSyncMember), ...(group === undefined ? [] : refsOf(group, false))]);
+    // keepalived tracks an instance's own interface (FAULT while it is down) unless dont_track_primary.
+    const primary: TrackerRef[] =
+      instance.isPrimaryTracked && !instance.trackInterfaces.some((t) => t.interface === instance.interface)
+        ? [{ tracker: interfaceTracker(instance.interface), weight: 0, isReversed: false }]
+        : [];
+    byInstance.set(instance.name, [...primary, ...refsOf(instance, isSyncMember), ...(group === undefined ? [] : refsOf(group, false))]);
   }
   return { all: [...trackers.values()], refsFor: (name) => byInstance.get(name) ?? [] };
 }

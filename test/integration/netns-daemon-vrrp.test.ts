@@ -138,3 +138,27 @@ gate.test('a tracked file lowers the master below the backup: the VIP moves, and
   await p1.stop(10_000);
   await p2.stop(10_000);
 });
+
+gate.test('the master\'s own link goes down: it goes to FAULT and drops the VIP, the backup takes over; the link returns and it preempts again', async (t: ExecutionContext) => {
+  const { dir, topology, d1, d2, p1, p2 } = await startPair(t);
+  t.deepEqual(await waitForVipOn(topology, [d1.name]), [d1.name]);
+  // keepalived tracks an instance's own interface unless dont_track_primary; so does lvsd (isPrimaryTracked).
+  await topology.ipBatch(d1.namespace, ['link set eth0 down']);
+  t.deepEqual(await waitForVipOn(topology, [d2.name]), [d2.name], `director-2 alone holds the VIP; director-1 logged: ${p1.lines('stderr').filter((l) => /tracker|interface|fault/i.test(l) && !l.includes('arping')).slice(-8).join('\n')}`);
+  const faulted = await runCli(['status', '--socket', join(dir, `${d1.name}.sock`)]);
+  t.regex(faulted.stdout, /^ {2}VI_1 {2}vrid 51 on eth0, v3: FAULT, /m);
+  t.regex(faulted.stdout, /VIPs none held$/m);
+  await topology.ipBatch(d1.namespace, ['link set eth0 up']);
+  t.deepEqual(await waitForVipOn(topology, [d1.name]), [d1.name], 'back up at 150, director-1 preempts');
+  await p1.stop(10_000);
+  await p2.stop(10_000);
+  const transitions = (await readFile(join(dir, `${d1.name}-events.jsonl`), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; to?: string; reason?: string })
+    .filter((e) => e.kind === 'transition')
+    .map((e) => `${e.to ?? '?'} (${e.reason ?? '?'})`);
+  const fault = transitions.findIndex((s) => s.startsWith('fault'));
+  t.true(fault > 0, transitions.join(', '));
+  t.true(transitions.slice(fault + 1).some((s) => s.startsWith('master')), transitions.join(', '));
+});

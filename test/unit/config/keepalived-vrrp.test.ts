@@ -63,6 +63,7 @@ vrrp_instance VI_1 {
 }
 vrrp_instance VI_2 {
   interface eth0
+  dont_track_primary
   virtual_router_id 52
   virtual_ipaddress {
     192.0.2.60
@@ -104,7 +105,7 @@ test('a full keepalived VRRP configuration translates into the native model (gol
           trackFiles: [{ file: 'maint', weight: -5 }],
           notify: { master: '/etc/lvsd/notify.sh master', any: '/etc/lvsd/notify.sh' },
         },
-        { name: 'VI_2', interface: 'eth0', vrid: 52, vips: ['192.0.2.60'] },
+        { name: 'VI_2', interface: 'eth0', isPrimaryTracked: false, vrid: 52, vips: ['192.0.2.60'] },
       ],
       syncGroups: [{ name: 'G1', members: ['VI_1', 'VI_2'], notify: { backup: '/etc/lvsd/group.sh backup' } }],
     },

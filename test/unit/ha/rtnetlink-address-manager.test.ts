@@ -56,10 +56,13 @@ class FakeKernel implements RtnetlinkSession {
     );
   }
 
+  /** Interface name -> its flags in link dumps (default: up and running). */
+  readonly flags = new Map<string, rt.DeviceFlags>();
+
   getLinks() {
     this.requests.push('links');
     return Promise.resolve(
-      [...this.links].map(([name, index]): rt.LinkMessage => ({ kind: 'link', data: { index, flags: { up: true } }, attrs: { ifname: name, address: Buffer.from('020000000001', 'hex') } })),
+      [...this.links].map(([name, index]): rt.LinkMessage => ({ kind: 'link', data: { index, flags: this.flags.get(name) ?? { up: true, running: true } }, attrs: { ifname: name, address: Buffer.from('020000000001', 'hex') } })),
     );
   }
 
@@ -103,4 +106,16 @@ test('typed errors: no such interface, label too long', async (t) => {
   t.true(isVrrpError(label, 'ERR_VRRP_ADDRESS'));
   const info = await manager.lookup('eth0');
   t.deepEqual(Array.from(info.macAddress), [2, 0, 0, 0, 0, 1]);
+});
+
+test('lookup answers the link as it is now: up needs administratively up and running (carrier), as keepalived', async (t) => {
+  const kernel = new FakeKernel();
+  const manager = createAddressManagerOn(kernel);
+  t.true((await manager.lookup('eth0')).isUp);
+  kernel.flags.set('eth0', { up: true }); // no carrier: the peer of a veth went down, a cable was pulled
+  t.false((await manager.lookup('eth0')).isUp);
+  kernel.flags.set('eth0', {}); // ip link set eth0 down
+  t.false((await manager.lookup('eth0')).isUp);
+  kernel.flags.delete('eth0');
+  t.true((await manager.lookup('eth0')).isUp);
 });

@@ -27,16 +27,23 @@ const CONFIG = (group: string) => `vrrp:
 ${group}`;
 
 test('outside a sync group, every tracker with its weight', (t) => {
-  t.deepEqual(refs(CONFIG(''), 'A'), ['interface eth1 -10', 'script s0 0', 'script s20 -20', 'file f1 1', 'file f5 -5']);
+  t.deepEqual(refs(CONFIG(''), 'A'), ['interface eth0 0', 'interface eth1 -10', 'script s0 0', 'script s20 -20', 'file f1 1', 'file f5 -5']);
 });
 
 test('a sync group member: keepalived\'s rule for its own trackers; the group\'s trackers with their weights, for every member', (t) => {
   const group = '  syncGroups: [{ name: G, members: [A, B], trackScripts: [{ script: s20 }] }]\n';
-  t.deepEqual(refs(CONFIG(group), 'A'), ['interface eth1 0', 'script s0 0', 'file f1 0', 'script s20 -20']);
-  t.deepEqual(refs(CONFIG(group), 'B'), ['script s20 -20']);
+  t.deepEqual(refs(CONFIG(group), 'A'), ['interface eth0 0', 'interface eth1 0', 'script s0 0', 'file f1 0', 'script s20 -20']);
+  t.deepEqual(refs(CONFIG(group), 'B'), ['interface eth0 0', 'script s20 -20']);
 });
 
 test('a sync group with isTrackingWeighted keeps the members\' weights', (t) => {
   const group = '  syncGroups: [{ name: G, members: [A, B], isTrackingWeighted: true }]\n';
-  t.deepEqual(refs(CONFIG(group), 'A'), ['interface eth1 -10', 'script s0 0', 'script s20 -20', 'file f1 1', 'file f5 -5']);
+  t.deepEqual(refs(CONFIG(group), 'A'), ['interface eth0 0', 'interface eth1 -10', 'script s0 0', 'script s20 -20', 'file f1 1', 'file f5 -5']);
+});
+
+test('the instance\'s own interface is tracked at weight 0 (FAULT while down) unless isPrimaryTracked is false; an explicit tracker of it wins', (t) => {
+  const one = (extra: string): string => `vrrp:\n  instances:\n    - { name: A, interface: eth0, vrid: 1, vips: [192.0.2.1]${extra} }\n`;
+  t.deepEqual(refs(one(''), 'A'), ['interface eth0 0']);
+  t.deepEqual(refs(one(', isPrimaryTracked: false'), 'A'), []);
+  t.deepEqual(refs(one(', trackInterfaces: [{ interface: eth0, weight: -30 }]'), 'A'), ['interface eth0 -30']);
 });
