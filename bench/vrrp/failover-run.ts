@@ -2,7 +2,9 @@
  * One failover as the client sees it: director-1 (priority 200) becomes master, director-2 (100)
  * backup, the client probes the responder on the VIP; once director-1 has answered for a while, its
  * link is pulled at the switch; the probes go on until well past the backup's master down interval,
- * and the longest run of failed probes is the gap. A capture in the client namespace times the same
+ * and the longest run of failed probes is the gap. The cut falls half an advert interval after one of
+ * the master's adverts (watched live in the client namespace), for both implementations alike. A
+ * capture in the client namespace times the same
  * takeover on the wire, to the microsecond: from the master's last advert to the backup's first
  * advert and gratuitous ARP. lvsd and keepalived run exactly the same steps.
  */
@@ -29,7 +31,7 @@ export async function measureFailover(lab: VrrpBenchLab, implementation: VrrpImp
   const timing = planFailoverTiming(setting);
   const { advertIntervalCs, version } = setting;
   await lab.reset();
-  const started: BenchDirector[] = [];
+  const started: Pick<BenchDirector, 'stop'>[] = [];
   let capture: PacketCapture | undefined;
   try {
     capture = await lab.startCapture();
@@ -38,12 +40,18 @@ export async function measureFailover(lab: VrrpBenchLab, implementation: VrrpImp
     await master.waitForState('master', timing.electionTimeoutMs);
     const backup = await lab.startDirector(implementation, 2, { priority: BACKUP_PRIORITY, advertIntervalCs, version });
     started.push(backup);
+    const watch = await lab.startAdvertWatch(lab.director(1).address.text);
+    started.push({ stop: async () => void (await watch.stop(PROBER_STOP_GRACE_MS)) });
     const prober = await lab.startProber({ count: timing.proberCount, intervalMs: setting.probeIntervalMs, timeoutMs: setting.probeTimeoutMs, maxDurationMs: timing.proberMaxDurationMs });
     await prober.waitForLine((l) => l.includes('"outcome":"ok"') && l.includes('"server":"director-1"'), { timeoutMs: FIRST_ANSWER_TIMEOUT_MS });
-    // At a random point of the advert cycle: the client's gap depends on when the link goes down
-    // relative to the master's last advert (between MDI - advert_int and MDI), and a fixed delay after
-    // start would favour whichever implementation happens to start in the better phase.
-    await sleep(systemClock, timing.steadyMs + Math.random() * advertIntervalCs * 10);
+    await sleep(systemClock, timing.steadyMs);
+    // Half an advert interval after one of the master's adverts, the same for both implementations:
+    // the client's gap depends on when the link goes down relative to the master's last advert
+    // (between MDI - advert_int and MDI); a delay counted from start would favour whichever
+    // implementation happens to start in the better phase.
+    let skip = watch.lines('stdout').length;
+    await watch.waitForLine((l) => skip-- <= 0 && l.includes('VRRP'), { timeoutMs: timing.electionTimeoutMs });
+    await sleep(systemClock, (advertIntervalCs * 10) / 2);
     const backupTakeoversBeforeLinkDown = backup.transitionsInto('master');
     const cutSeq = parseProberOutput(prober.lines('stdout').join('\n')).records.length;
     const linkDownAt = performance.now();

@@ -82,6 +82,8 @@ export interface VrrpBenchLab {
   reset(): Promise<void>;
   /** VRRP adverts and ARP, in the client namespace. */
   startCapture(): Promise<PacketCapture>;
+  /** `tcpdump -l` in the client namespace printing the adverts of `source` as they arrive (line-buffered). */
+  startAdvertWatch(source: string): Promise<LabProcess>;
   startProber(o: { readonly count: number; readonly intervalMs: number; readonly timeoutMs: number; readonly maxDurationMs: number }): Promise<LabProcess>;
   teardown(): Promise<TeardownReport>;
 }
@@ -141,6 +143,11 @@ export async function createVrrpBenchLab(deps: VrrpBenchLabDeps): Promise<VrrpBe
           return parseTcpdumpCapture(r.stdout);
         },
       };
+    },
+    async startAdvertWatch(source) {
+      const proc = await topology.spawn(client.namespace, { name: 'advert watch', file: 'tcpdump', args: ['-l', '-tt', '-n', '-i', 'eth0', '--immediate-mode', `ip proto 112 and src host ${source}`] });
+      await proc.waitForLine((l) => l.includes('listening on'), { stream: 'stderr', timeoutMs: START_TIMEOUT_MS });
+      return proc;
     },
     startProber(o) {
       return topology.spawn(client.namespace, {

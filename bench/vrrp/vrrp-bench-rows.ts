@@ -84,7 +84,7 @@ export function failoverNotes(series: readonly FailoverSeries[]): string[] {
     const phases = (['lvsd', 'keepalived'] as const).map((impl) => `${impl} ${medianRange(samples[impl].flatMap((x) => x.wire?.linkDownAfterMs ?? []))}`);
     const fromAdvert = (['lvsd', 'keepalived'] as const).map((impl) => `${impl} ${medianRange(samples[impl].flatMap((x) => (x.wire === undefined ? [] : [x.gapMs + x.wire.linkDownAfterMs])))}`);
     out.push(
-      `${advertIntervalText(setting.advertIntervalCs)}: link cut this many ms after the master's last advert (median [range]; a later cut shortens the client's gap): ${phases.join(', ')}; ` +
+      `${advertIntervalText(setting.advertIntervalCs)}: link cut this many ms after the master's last advert (aimed at half an advert interval; median [range]; a later cut shortens the client's gap): ${phases.join(', ')}; ` +
         `gap + that phase, which does not depend on it: ${fromAdvert.join(', ')}`,
     );
     for (const impl of ['lvsd', 'keepalived'] as const) {

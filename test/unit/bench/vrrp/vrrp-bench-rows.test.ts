@@ -34,7 +34,7 @@ test('failover notes name what went wrong per implementation and setting', (t) =
   if (setting === undefined) throw new Error('no 1 s setting');
   const notes = failoverNotes([{ setting, samples: { lvsd: [outcome(3000, 3600)], keepalived: [outcome(3000, undefined, { isRecovered: false, backupTakeoversBeforeLinkDown: 2 })] } }]);
   t.false(notes.some((n) => n.startsWith('lvsd at')));
-  t.true(notes.includes("1 s: link cut this many ms after the master's last advert (median [range]; a later cut shortens the client's gap): lvsd 250 [250-250], keepalived 250 [250-250]; gap + that phase, which does not depend on it: lvsd 3250 [3250-3250], keepalived 3250 [3250-3250]"), notes.join('\n'));
+  t.true(notes.includes("1 s: link cut this many ms after the master's last advert (aimed at half an advert interval; median [range]; a later cut shortens the client's gap): lvsd 250 [250-250], keepalived 250 [250-250]; gap + that phase, which does not depend on it: lvsd 3250 [3250-3250], keepalived 3250 [3250-3250]"), notes.join('\n'));
   t.true(notes.includes("keepalived at 1 s: 1 of 1 runs did not end answered by the backup; 2 spurious takeover(s) by the backup before the link went down; 1 run(s) without the backup's GARP in the capture"), notes.join('\n'));
 });
 
