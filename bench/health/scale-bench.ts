@@ -72,6 +72,8 @@ export const healthScaleBench: BenchSectionModule = {
     const lvsd: DaemonRun[] = [];
     const keepalived: DaemonRun[] = [];
     let baseline: number[] = [];
+    let floor: WindowMeasurement | undefined;
+    const loadBefore = await loadAverage();
     let error: string | undefined;
     try {
       const shim = await buildShim(runner, join(ctx.repoRoot, 'bench/health/fake-ipvs-genl.c'), scratch);
@@ -89,7 +91,10 @@ export const healthScaleBench: BenchSectionModule = {
         lvsd.push(await runLvsd(env, i));
         keepalived.push(await runKeepalived(env, shim, i));
         ctx.progress(`health-scale: repetition ${i + 1}/${ctx.repeat}: CPU per check lvsd ${us(lvsd[i]?.window.cpuPerCheckUs)} vs keepalived ${us(keepalived[i]?.window.cpuPerCheckUs)}, RSS ${mb(lvsd[i]?.window.rssMaxMb)} vs ${mb(keepalived[i]?.window.rssMaxMb)}, late ${pct(lvsd[i]?.window.latePercent)} vs ${pct(keepalived[i]?.window.latePercent)}`);
-        if (i === 0) baseline = await runVrrpBaseline(env);
+        if (i === 0) {
+          baseline = await runVrrpBaseline(env);
+          floor = await runNodeFloor(env);
+        }
       }
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
@@ -99,8 +104,8 @@ export const healthScaleBench: BenchSectionModule = {
     return {
       name: 'health-scale',
       title: `Health checks at scale: ${targets.toLocaleString('en-US')} TCP-checked targets every ${INTERVAL_MS / 1000} s, lvsd vs keepalived's checker (host netns)`,
-      rows: buildRows(lvsd, keepalived, baseline),
-      notes: notesFor(lvsd, keepalived),
+      rows: buildRows(lvsd, keepalived, baseline, floor),
+      notes: [...notesFor(lvsd, keepalived), `load average (1 min) of the host: ${loadBefore} before, ${await loadAverage()} after`],
       ...(error === undefined ? {} : { error }),
     };
   },
@@ -157,6 +162,23 @@ async function runVrrpBaseline(env: Env): Promise<number[]> {
   } finally {
     await daemon.stop(STOP_GRACE_MS);
   }
+}
+
+/** The bare Node prober (node-floor-prober-main.ts) on the same targets: what any Node check costs at least. */
+async function runNodeFloor(env: Env): Promise<WindowMeasurement> {
+  const prober = await startControlledProcess('node floor prober', 'ip', [...env.netns.prefix.slice(1), env.ctx.nodePath, join(env.ctx.repoRoot, 'dist/bench/health/node-floor-prober-main.js'), JSON.stringify(GRID), String(INTERVAL_MS)]);
+  try {
+    await expectEvent(prober.next((e) => e['event'] !== undefined, START_TIMEOUT_MS), 'ready');
+    await waitForFirstRound(env, 'the node floor prober');
+    await sleep(systemClock, SETTLE_MS);
+    return await measureWindow({ listener: env.listener, pid: prober.pid, windowMs: WINDOW_MS, intervalMs: INTERVAL_MS, tolerance: TOLERANCE, ticksPerSecond: env.ticksPerSecond });
+  } finally {
+    await prober.stop(STOP_GRACE_MS);
+  }
+}
+
+async function loadAverage(): Promise<string> {
+  return (await readFile('/proc/loadavg', 'utf8').catch(() => '?')).split(' ')[0] ?? '?';
 }
 
 async function runKeepalived(env: Env, shim: string, repetition: number): Promise<DaemonRun> {
@@ -239,7 +261,7 @@ async function waitFor(what: () => Promise<boolean>, timeoutMs: number, descript
   throw new Error(`${description}: not done within ${timeoutMs} ms${detail === undefined ? '' : ` (${detail()})`}`);
 }
 
-function buildRows(lvsd: readonly DaemonRun[], keepalived: readonly DaemonRun[], baseline: readonly number[]): BenchRow[] {
+function buildRows(lvsd: readonly DaemonRun[], keepalived: readonly DaemonRun[], baseline: readonly number[], floor: WindowMeasurement | undefined): BenchRow[] {
   const series = (runs: readonly DaemonRun[], label: string, pick: (w: WindowMeasurement) => number | undefined) => ({
     label,
     samples: runs.flatMap((r) => {
@@ -257,6 +279,12 @@ function buildRows(lvsd: readonly DaemonRun[], keepalived: readonly DaemonRun[],
   const deviation = (runs: readonly DaemonRun[]): number[] => runs.flatMap((r) => r.advertGapsMs.map((g) => Math.abs(g - ADVERT_MS)));
   return [
     both('CPU per check', 'us', (w) => w.cpuPerCheckUs, { target: { kind: 'ratio-at-most', value: 1 } }),
+    {
+      label: 'CPU per check, Node sockets alone (floor)',
+      unit: 'us',
+      lvsd: { label: 'net.connect + destroy', samples: floor?.cpuPerCheckUs === undefined ? [] : [floor.cpuPerCheckUs] },
+      reference: series(keepalived, 'keepalived checker', (w) => w.cpuPerCheckUs),
+    },
     both('CPU share of one core', '%', (w) => w.cpuPercent),
     both('RSS, largest in the window', 'MB', (w) => w.rssMaxMb, { stat: 'p99', target: { kind: 'at-most', value: 150 } }),
     both('RSS peak since start (VmHWM)', 'MB', (w) => w.peakMb),
