@@ -82,7 +82,7 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
           random: Math.random,
           stalledMs: stallMonitor.stalledMs,
           onChange: () => void ipvs?.reconcile('health').catch(() => undefined),
-          onVerdict: () => quorum?.refresh(),
+          onVerdict: (realServerId) => quorum?.refresh(realServerId),
         });
   // Quorum verdicts (with their hysteresis memory) and keepalived's quorum and notify scripts.
   const quorum: QuorumComponent | undefined =

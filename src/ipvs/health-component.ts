@@ -21,7 +21,7 @@ export interface HealthComponentDeps {
   /** Called once per burst of real-server changes. */
   readonly onChange: () => void;
   /** Called at once on every real-server change, after the view changed (the quorum's evaluation). */
-  readonly onVerdict?: () => void;
+  readonly onVerdict?: (realServerId: string) => void;
   /** The stall monitor's total: probe timeouts do not count time lvsd was stalled. */
   readonly stalledMs?: () => number;
 }
@@ -63,7 +63,7 @@ export function createHealthComponent(plan: HealthPlan, deps: HealthComponentDep
     } else {
       verdicts.delete(event.realServerId);
     }
-    if (isRunning) deps.onVerdict?.();
+    if (isRunning) deps.onVerdict?.(event.realServerId);
     pending ??= deps.clock.setTimeout(() => {
       pending = undefined;
       if (isRunning) deps.onChange();

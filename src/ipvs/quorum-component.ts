@@ -12,7 +12,7 @@ import { createScriptQueue, SCRIPT_TIMEOUT_MS } from '../core/script-queue.js';
 import type { Component } from '../daemon/lifecycle.js';
 import type { IpvsConfig } from '../../config/schema-ipvs.js';
 import type { HealthView, QuorumView } from './desired-table.js';
-import { planQuorum, planStopScripts, type QuorumEvent, type QuorumMemory, type VirtualServerQuorum } from './quorum-plan.js';
+import { planQuorum, planQuorumFor, planStopScripts, serviceIndexByRealServerId, type QuorumEvent, type VirtualServerQuorum } from './quorum-plan.js';
 
 export interface QuorumComponentDeps {
   readonly logger: Logger;
@@ -25,8 +25,8 @@ export interface QuorumComponentDeps {
 
 export interface QuorumComponent extends Component {
   readonly view: QuorumView;
-  /** A real server's health changed: evaluate now. */
-  refresh(): void;
+  /** A real server's health changed: evaluate its service now (every service without an id). */
+  refresh(realServerId?: string): void;
   /** A reload: evaluate the new config against the current health (services kept keep their memory). */
   update(config: IpvsConfig): void;
 }
@@ -35,8 +35,10 @@ export function createQuorumComponent(initial: IpvsConfig, deps: QuorumComponent
   const log = deps.logger.child({ component: 'quorum' });
   const scripts = createScriptQueue(deps.runner, log, deps.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS);
   let config = initial;
-  let memory: QuorumMemory | undefined;
-  let services: readonly VirtualServerQuorum[] = [];
+  // The memory (hysteresis), kept per service and real server; undefined before the first evaluation.
+  let memory: { quorum: Map<string, boolean>; realServers: Map<string, boolean> } | undefined;
+  let services = new Map<string, VirtualServerQuorum>();
+  let serviceIndex = serviceIndexByRealServerId(initial);
   let isRunning = false;
   let changes = 0;
 
@@ -54,19 +56,33 @@ export function createQuorumComponent(initial: IpvsConfig, deps: QuorumComponent
 
   const evaluate = (): void => {
     const plan = planQuorum(config, deps.health, memory);
-    memory = plan.memory;
-    services = plan.services;
+    memory = { quorum: new Map(plan.memory.quorum), realServers: new Map(plan.memory.realServers) };
+    services = new Map(plan.services.map((x) => [x.vs, x]));
+    for (const event of plan.events) handle(event);
+  };
+
+  /** One service only: its entries replace its old ones. */
+  const evaluateOne = (index: number): void => {
+    if (memory === undefined) return evaluate();
+    const plan = planQuorumFor(config, [index], deps.health, memory);
+    for (const [k, v] of plan.memory.quorum) memory.quorum.set(k, v);
+    for (const [k, v] of plan.memory.realServers) memory.realServers.set(k, v);
+    for (const service of plan.services) services.set(service.vs, service);
     for (const event of plan.events) handle(event);
   };
 
   return {
     name: 'quorum',
     view: (vs) => memory?.quorum.get(vs),
-    refresh() {
-      if (isRunning) evaluate();
+    refresh(realServerId) {
+      if (!isRunning) return;
+      const index = realServerId === undefined ? undefined : serviceIndex.get(realServerId);
+      if (index === undefined) evaluate();
+      else evaluateOne(index);
     },
     update(next) {
       config = next;
+      serviceIndex = serviceIndexByRealServerId(next);
       if (isRunning) evaluate();
     },
     start() {
@@ -82,7 +98,7 @@ export function createQuorumComponent(initial: IpvsConfig, deps: QuorumComponent
       await scripts.drain();
     },
     snapshot: () => ({
-      services: services.map((s) => ({ vs: s.vs, hasQuorum: s.hasQuorum, liveWeight: s.liveWeight, thresholdWeight: s.thresholdWeight, quorum: s.params.weight, hysteresis: s.params.hysteresis, hasSorryServer: s.hasSorryServer })),
+      services: [...services.values()].map((s) => ({ vs: s.vs, hasQuorum: s.hasQuorum, liveWeight: s.liveWeight, thresholdWeight: s.thresholdWeight, quorum: s.params.weight, hysteresis: s.params.hysteresis, hasSorryServer: s.hasSorryServer })),
       changes,
       scripts: scripts.snapshot(),
     }),

@@ -13,7 +13,7 @@
 import { splitCommandLine } from '../core/command-line.js';
 import type { IpvsConfig, VirtualServerConfig } from '../../config/schema-ipvs.js';
 import { describeVirtualServer } from '../../config/rules-ipvs.js';
-import { liveWeightOf, realServerLiveness, serviceKeysOf, type HealthView } from './desired-table.js';
+import { liveWeightOf, realServerId, realServerLiveness, serviceKeysOf, type HealthView } from './desired-table.js';
 import { formatDestinationKey, type IpvsServiceKey } from './model.js';
 import { stepQuorum, type QuorumParams } from './quorum.js';
 
@@ -53,13 +53,25 @@ export interface QuorumPlan {
 
 export const EMPTY_QUORUM_MEMORY: QuorumMemory = { quorum: new Map(), realServers: new Map() };
 
-/** `memory` undefined: the first evaluation since start. */
+/** `memory` undefined: the first evaluation since start. Every service is evaluated. */
 export function planQuorum(config: IpvsConfig, health: HealthView | undefined, memory: QuorumMemory | undefined): QuorumPlan {
+  return planQuorumFor(config, config.virtualServers.keys(), health, memory);
+}
+
+/**
+ * The same for some services only (indexes into config.virtualServers): one real server's change
+ * re-evaluates its own service, so a burst of changes costs in proportion to the changes, not to
+ * changes x services (10,000 targets failing at once froze the daemon for minutes when every change
+ * re-evaluated every service). Returns the new entries for those services; `memory` is read, not changed.
+ */
+export function planQuorumFor(config: IpvsConfig, indexes: Iterable<number>, health: HealthView | undefined, memory: QuorumMemory | undefined): QuorumPlan {
   const quorum = new Map<string, boolean>();
   const realServers = new Map<string, boolean>();
   const services: VirtualServerQuorum[] = [];
   const events: QuorumEvent[] = [];
-  for (const vs of config.virtualServers) {
+  for (const index of indexes) {
+    const vs = config.virtualServers[index];
+    if (vs === undefined) continue;
     const key = serviceKeysOf(vs, config)[0];
     if (key === undefined) continue; // a group without members has no service
     const name = describeVirtualServer(vs);
@@ -81,6 +93,15 @@ export function planQuorum(config: IpvsConfig, health: HealthView | undefined, m
     events.push({ kind: 'quorum', vs: name, change, liveWeight, thresholdWeight: step.thresholdWeight, ...argvOf(script) });
   }
   return { memory: { quorum, realServers }, services, events };
+}
+
+/** Which service (index into config.virtualServers) each health-checked destination id belongs to. */
+export function serviceIndexByRealServerId(config: IpvsConfig): Map<string, number> {
+  const byId = new Map<string, number>();
+  config.virtualServers.forEach((vs, index) => {
+    for (const key of serviceKeysOf(vs, config)) for (const rs of vs.realServers) byId.set(realServerId(key, rs), index);
+  });
+  return byId;
 }
 
 /** keepalived omega: the scripts to run when lvsd stops. */

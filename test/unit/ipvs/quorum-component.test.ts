@@ -138,3 +138,37 @@ test('before start nothing is judged or run; refresh while stopped does nothing'
   quorum.refresh();
   t.is(runner.argvs.length, 2);
 });
+
+test('a real server\'s change re-evaluates its own service only; the others keep their verdicts and memory', async (t) => {
+  const many = `ipvs:
+  virtualServers:
+${Array.from({ length: 3 }, (_, i) => `    - address: 192.0.2.${50 + i}
+      port: 80
+      scheduler: rr
+      quorum: { weight: 2 }
+      realServers:
+        - { address: 192.0.2.21, healthChecks: [{ type: tcp }] }
+        - { address: 192.0.2.22, healthChecks: [{ type: tcp }] }
+`).join('')}`;
+  const verdicts = new Map<string, RealServerHealth>();
+  const asked: string[] = [];
+  const health = (id: string): RealServerHealth | undefined => {
+    asked.push(id);
+    return verdicts.get(id);
+  };
+  const quorum = createQuorumComponent(ipvsConfig(many), { logger: createMemoryLogger(), runner: recordingRunner(), health });
+  await quorum.start(new AbortController().signal);
+  const id = 'tcp 192.0.2.51:80 -> 192.0.2.21:80';
+  verdicts.set(id, { isUp: false, isPresent: false, weight: 0 });
+  asked.length = 0;
+  quorum.refresh(id);
+  t.true(asked.length > 0);
+  t.true(asked.every((a) => a.startsWith('tcp 192.0.2.51:80 ')), asked.join(', '));
+  const services = (quorum.snapshot() as { services: { vs: string; hasQuorum: boolean }[] }).services;
+  t.deepEqual(services.map((s) => `${s.vs} ${s.hasQuorum}`), ['tcp 192.0.2.50:80 true', 'tcp 192.0.2.51:80 false', 'tcp 192.0.2.52:80 true']);
+  // Without an id (a reload, say): every service.
+  asked.length = 0;
+  quorum.refresh();
+  t.deepEqual(new Set(asked.map((a) => a.split(' -> ')[0])), new Set(['tcp 192.0.2.50:80', 'tcp 192.0.2.51:80', 'tcp 192.0.2.52:80']));
+  await quorum.stop();
+});
