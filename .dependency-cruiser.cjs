@@ -24,7 +24,7 @@ const PURE = [
   '^bench/vrrp/(advert-capture|vrrp-bench-analysis|vrrp-bench-plan|vrrp-bench-rows)[.]ts$',
   '^src/control/protocol[.]ts$',
   '^src/cli/registry[.]ts$',
-  '^src/lab/(probe-analysis|topology-plan|uml-init-script|uml-modules|cli-flags|prober-lines|ipvsadm-stats|lab-daemon-config|lab-report|daemon-log-notes|stream-lines)[.]ts$',
+  '^src/lab/(probe-analysis|topology-plan|uml-init-script|uml-modules|cli-flags|prober-lines|ipvsadm-stats|slowstart-ramp|lab-daemon-config|lab-report|daemon-log-notes|stream-lines)[.]ts$',
   '^src/lab/scenarios/(traffic-through-vip-options|lab-ipvs-config)[.]ts$',
 ];
 const IO_MODULES = '^(src/core/(command-runner|logger|process-state)|config/loader|config/keepalived/fs-source-reader)[.]ts$';

@@ -10,6 +10,7 @@ import { createProcessRunner } from '../../src/core/command-runner.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { runLab } from '../../src/lab/lab.js';
 import { spreadOf } from '../../src/lab/probe-analysis.js';
+import { weightsOf } from '../../src/lab/slowstart-ramp.js';
 import { requirePrereqs } from '../support/prereqs.js';
 
 const gate = requirePrereqs(['root', 'uml', 'ipvsadm', 'ip', 'sysctl']);
@@ -73,7 +74,7 @@ gate.test('uml ipvs: every real server answers through the VIP, rr spreads evenl
   t.regex(report.text, /ipvs-service-created .* on director-1, director-2, by lvsd \(ipvsadm -Sn matches\)/);
 });
 
-gate.test('uml real-server failure: health checks take a stopped real server out of IPVS, traffic goes on without errors, it returns', async (t) => {
+gate.test('uml real-server failure: health checks take a stopped real server out of IPVS, traffic goes on without errors, it returns with its weight ramping (slowstart)', async (t) => {
   const report = await runLab(
     { directors: 2, scenario: 'real-server-failure', timeoutMs: 120_000, realServers: 3, scheduler: 'rr', withDaemons: true, probe: { count: 30, intervalMs: 10, timeoutMs: 2000, maxDurationMs: 20_000 } },
     { runner: createProcessRunner(), logger: silentLogger, pathEnv: process.env['PATH'] ?? '', nodePath: process.execPath },
@@ -84,9 +85,18 @@ gate.test('uml real-server failure: health checks take a stopped real server out
   t.log(`rs-1 left IPVS ${failure.removedAfterMs} ms after its service stopped, returned ${failure.returnedAfterMs} ms after the restart`);
   t.is(failure.whileDown.okCount, failure.whileDown.total, 'no client error once rs-1 is out');
   t.deepEqual(Object.keys(failure.whileDown.byServer).sort(), ['rs-2', 'rs-3']);
+  // slowstart (ipvsadm -Ln samples after its return): rs-1's weight rises through intermediate values
+  // to the full weight; rs-2 and rs-3 keep the full weight in every sample.
+  const rs1Weights = weightsOf(failure.weightSamples, '192.0.2.21:80');
+  t.log(`rs-1's weight in ${rs1Weights.length} samples after its return: ${rs1Weights.join(' ')}`);
+  t.is(failure.fullWeight, 10);
+  t.true(rs1Weights.every((w, i) => i === 0 || w >= (rs1Weights[i - 1] ?? 0)), `non-decreasing: ${rs1Weights.join(' ')}`);
+  t.true(rs1Weights.some((w) => w > 0 && w < failure.fullWeight), `a weight strictly between 0 and full: ${rs1Weights.join(' ')}`);
+  t.is(rs1Weights.at(-1), failure.fullWeight);
+  for (const other of ['192.0.2.22:80', '192.0.2.23:80']) t.deepEqual(new Set(weightsOf(failure.weightSamples, other)), new Set([failure.fullWeight]), other);
   t.is(failure.afterReturn.okCount, failure.afterReturn.total);
   t.true((failure.afterReturn.byServer['rs-1'] ?? 0) > 0, 'rs-1 answers again');
   const steps = report.result?.timeline.map((e) => e.step) ?? [];
-  t.deepEqual(steps.filter((s) => s.startsWith('rs-1-') || s.startsWith('probe-')), ['probe-started', 'probe-finished', 'rs-1-stopped', 'rs-1-removed', 'probe-while-down', 'rs-1-restarted', 'rs-1-returned', 'probe-after-return']);
+  t.deepEqual(steps.filter((s) => s.startsWith('rs-1-') || s.startsWith('probe-')), ['probe-started', 'probe-finished', 'rs-1-stopped', 'rs-1-removed', 'probe-while-down', 'rs-1-restarted', 'rs-1-returned', 'rs-1-ramped', 'probe-after-return']);
   t.true(report.isOk);
 });

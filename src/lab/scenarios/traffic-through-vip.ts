@@ -34,6 +34,7 @@ import type { LabProcess, ProcessSpawner } from '../lab-process.js';
 import { analyzeProbes, type ProbeSummary } from '../probe-analysis.js';
 import { runProberIn } from '../prober-remote.js';
 import type { ProbeRecord } from '../prober.js';
+import { areWeightsSteady, isRampObserved, weightsOf } from '../slowstart-ramp.js';
 import { LAB_VIP, type LabNode } from '../topology-plan.js';
 import { createTopology, type LabTopology, type TeardownReport } from '../topology.js';
 import { parseProcModules } from '../uml-modules.js';
@@ -41,7 +42,7 @@ import { TRAFFIC_THROUGH_VIP, type LabForwarding, type TrafficThroughVipOptions 
 import { notableDaemonLines } from '../daemon-log-notes.js';
 import { runRealServerFailure, type RealServerFailureOutcome } from './real-server-failure.js';
 import { startDaemons, stopDaemons, type DaemonOutcome } from './lab-daemons.js';
-import { ipvsadmRestoreInput, labIpvsConfig, type LabIpvsSpec } from './lab-ipvs-config.js';
+import { ipvsadmRestoreInput, labIpvsConfig, labRealServerWeight, type LabIpvsSpec } from './lab-ipvs-config.js';
 import { isDrainHandled, runDrainPhase, type DrainOutcome } from './drain-live-connection.js';
 import { isQuorumHandled, runQuorumPhase, type QuorumPhaseOutcome } from './quorum-sorry-server.js';
 import { DEFAULT_LVSD_BIN, readTunl0RxPackets, setupTunnelRealServers } from './tunnel-real-servers.js';
@@ -166,6 +167,7 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
       scheduler: options.scheduler,
       forwarding: options.forwarding,
       isHealthChecked: options.isRealServerFailed === true || state.sorry !== undefined,
+      ...(options.isRealServerFailed === true ? { isSlowStarted: true } : {}),
       ...(options.isDrainObserved === true ? { streamRealServers: topology.realServers } : {}),
       ...(state.sorry === undefined ? {} : { quorum: { sorry: state.sorry, scriptLog } }),
     };
@@ -203,7 +205,8 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
       step('tunl0-counters', JSON.stringify(state.tunl0RxPackets));
     }
     if (options.isRealServerFailed === true) {
-      state.realServerFailure = await runRealServerFailure(topology, { port: options.port, probe: options.probe, url: `http://${LAB_VIP.text}:${options.port}/` }, deps, step);
+      const failure = { port: options.port, probe: options.probe, url: `http://${LAB_VIP.text}:${options.port}/`, fullWeight: labRealServerWeight(spec) };
+      state.realServerFailure = await runRealServerFailure(topology, failure, deps, step);
     }
     if (options.isDrainObserved === true && options.daemons !== undefined) {
       state.drain = await runDrainPhase(topology, { spec, daemons: state.daemons, daemonOptions: options.daemons }, deps, step);
@@ -222,7 +225,11 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     if (state.topology !== undefined) teardown = await state.topology.teardown();
   }
   const summary = analyzeProbes(state.records);
-  const expectedServers = state.topology?.realServers.filter((n) => n !== state.sorry).map((n) => n.name) ?? [];
+  const serving = state.topology?.realServers.filter((n) => n !== state.sorry) ?? [];
+  const expectedServers = serving.map((n) => n.name);
+  const destinationOf = (n: LabNode): string => `${n.address.text}:${options.port}`;
+  const rs1 = serving.filter((n) => n.name === 'rs-1').map(destinationOf);
+  const othersThanRs1 = serving.filter((n) => n.name !== 'rs-1').map(destinationOf);
   const isOk =
     error === undefined &&
     summary.total > 0 &&
@@ -230,7 +237,7 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
     expectedServers.every((name) => (summary.byServer[name] ?? 0) > 0) &&
     (teardown?.remainingNamespaces.length ?? 0) === 0 &&
     state.daemonOutcomes.every((d) => d.exit === 'exit code 0') &&
-    (options.isRealServerFailed !== true || isFailureHandled(state.realServerFailure)) &&
+    (options.isRealServerFailed !== true || isFailureHandled(state.realServerFailure, rs1[0] ?? 'rs-1', othersThanRs1)) &&
     (options.isDrainObserved !== true || isDrainHandled(state.drain)) &&
     (options.isQuorumLost !== true || isQuorumHandled(state.quorum, options.directorCount));
   return {
@@ -258,11 +265,15 @@ export async function runTrafficThroughVip(options: TrafficThroughVipOptions, de
   };
 }
 
-/** While rs-1 was out every probe succeeded without it; after its return it answered again. */
-export function isFailureHandled(f: RealServerFailureOutcome | undefined): boolean {
+/**
+ * While rs-1 was out every probe succeeded without it; after its return its weight ramped to the full
+ * weight while the others kept theirs, and it answered again.
+ */
+export function isFailureHandled(f: RealServerFailureOutcome | undefined, rs1: string, others: readonly string[]): boolean {
   if (f === undefined) return false;
   const isClean = (s: { okCount: number; total: number }): boolean => s.total > 0 && s.okCount === s.total;
-  return isClean(f.whileDown) && f.whileDown.byServer['rs-1'] === undefined && isClean(f.afterReturn) && (f.afterReturn.byServer['rs-1'] ?? 0) > 0;
+  const isRamped = isRampObserved(weightsOf(f.weightSamples, rs1), f.fullWeight) && areWeightsSteady(f.weightSamples, others, f.fullWeight);
+  return isClean(f.whileDown) && f.whileDown.byServer['rs-1'] === undefined && isRamped && isClean(f.afterReturn) && (f.afterReturn.byServer['rs-1'] ?? 0) > 0;
 }
 
 const FORWARDING_NAMES: Readonly<Record<LabForwarding, string>> = { dr: 'direct routing', nat: 'masquerading', tun: 'ipip tunnelling' };

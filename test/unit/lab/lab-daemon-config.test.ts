@@ -1,6 +1,6 @@
 import test from 'ava';
 import { formatLabDaemonConfig, labDaemonPaths } from '../../../src/lab/lab-daemon-config.js';
-import { labIpvsConfig } from '../../../src/lab/scenarios/lab-ipvs-config.js';
+import { ipvsadmRestoreInput, labIpvsConfig } from '../../../src/lab/scenarios/lab-ipvs-config.js';
 import type { LabNode } from '../../../src/lab/topology-plan.js';
 import { parseIpAddress } from '../../../src/core/ip.js';
 import { parseYamlConfig } from '../../../config/yaml-source.js';
@@ -50,4 +50,23 @@ test('the generated config, with the scenario\'s IPVS service, is valid for the 
   t.deepEqual(r.issues, []);
   t.is(r.config?.daemon.stateDir, '/run/lvsd/director-1-state');
   t.deepEqual(r.config?.ipvs.virtualServers[0]?.realServers.map((rs) => rs.address.text), ['192.0.2.21', '192.0.2.22']);
+});
+
+test('with slowstart, the main service\'s checked real servers get weight 10 and a 2 s ramp, in the config and in the rules ipvsadm must show', (t) => {
+  const node = (name: string, address: string): LabNode => {
+    const a = parseIpAddress(address);
+    if (!a.ok) throw new Error(a.error);
+    return { name, role: 'real-server', index: 1, namespace: `ns-${name}`, switchPort: name, address: a.value };
+  };
+  const servers = [node('rs-1', '192.0.2.21'), node('rs-2', '192.0.2.22')];
+  const spec = { port: 80, scheduler: 'rr', forwarding: 'dr' as const, isHealthChecked: true, isSlowStarted: true };
+  const r = validateConfig(parseYamlConfig(formatLabDaemonConfig({ routerId: 'director-1', runDir: '/run/lvsd', extra: labIpvsConfig(spec, servers) }), 'director-1.yaml'));
+  t.deepEqual(r.issues, []);
+  t.deepEqual(r.config?.ipvs.virtualServers[0]?.realServers.map((rs) => [rs.address.text, rs.weight, rs.slowStart, rs.healthChecks.length]), [
+    ['192.0.2.21', 10, 2000, 1],
+    ['192.0.2.22', 10, 2000, 1],
+  ]);
+  t.deepEqual(ipvsadmRestoreInput(spec, servers).trim().split('\n'), ['-A -t 192.0.2.50:80 -s rr', '-a -t 192.0.2.50:80 -r 192.0.2.21:80 -g -w 10', '-a -t 192.0.2.50:80 -r 192.0.2.22:80 -g -w 10']);
+  const plain = validateConfig(parseYamlConfig(formatLabDaemonConfig({ routerId: 'director-1', runDir: '/run/lvsd', extra: labIpvsConfig({ ...spec, isSlowStarted: false }, servers) }), 'director-1.yaml'));
+  t.deepEqual(plain.config?.ipvs.virtualServers[0]?.realServers.map((rs) => [rs.weight, rs.slowStart]), [[1, undefined], [1, undefined]]);
 });
