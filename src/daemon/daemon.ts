@@ -13,7 +13,7 @@ import { createStallMonitor } from './stall-monitor.js';
 import { createIpvsReconciler, type IpvsReconciler, type SysctlAccess } from '../ipvs/ipvs-reconciler.js';
 import { createFileOwnershipStore } from '../ipvs/file-ownership-store.js';
 import { buildHealthPlan } from '../ipvs/health-plan.js';
-import { createHealthComponent } from '../ipvs/health-component.js';
+import { createHealthWorkerComponent } from '../ipvs/health-worker-component.js';
 import { createQuorumComponent, type QuorumComponent } from '../ipvs/quorum-component.js';
 import type { IpvsClient } from '../ipvs/ipvs-client.js';
 import type { CommandRunner } from '../core/command-runner.js';
@@ -75,12 +75,13 @@ export function createDaemon(config: LvsdConfig, source: ConfigSource, deps: Dae
   const health =
     healthPlan.realServers.length === 0
       ? undefined
-      : createHealthComponent(healthPlan, {
+      : // On a worker thread (STYLE 8): 10,000 checks a second in this loop delayed VRRP adverts by up
+        // to 1 s (bench/health/README.md). The worker watches its own loop's stalls for probe deadlines.
+        createHealthWorkerComponent(healthPlan, {
           clock: deps.clock,
           logger: deps.logger,
           runner: deps.runner,
           random: Math.random,
-          stalledMs: stallMonitor.stalledMs,
           onChange: () => void ipvs?.reconcile('health').catch(() => undefined),
           onVerdict: (realServerId) => quorum?.refresh(realServerId),
         });

@@ -37,7 +37,7 @@ export interface HealthComponent extends Component {
  * HAProxy's spread-checks: each delay moves by up to 5 %, so probes never fire all at once. 5 %, not
  * 10 %: issue 5 wants every probe within 10 % of its interval, and a 10 % spread alone used all of it.
  */
-const SPREAD_RATIO = 0.05;
+export const SPREAD_RATIO = 0.05;
 
 export function createHealthComponent(plan: HealthPlan, deps: HealthComponentDeps): HealthComponent {
   const log = deps.logger.child({ component: 'health' });

@@ -1,7 +1,8 @@
 /**
  * Health checks drive the IPVS table, end to end on the host (no root, no IPVS kernel): real TCP
  * checks against servers on loopback, the reconciler on the in-memory kernel. Stopping a server takes
- * it out of the table; starting it again brings it back.
+ * it out of the table; starting it again brings it back. Both health components: in-process and on a
+ * worker thread (the daemon's).
  */
 import test from 'ava';
 import { createServer, type Server } from 'node:net';
@@ -12,6 +13,7 @@ import { MemoryIpvsClient } from '../../src/ipvs/memory-ipvs-client.js';
 import { readIpvsTable } from '../../src/ipvs/ipvs-client.js';
 import { createIpvsReconciler } from '../../src/ipvs/ipvs-reconciler.js';
 import { createHealthComponent } from '../../src/ipvs/health-component.js';
+import { createHealthWorkerComponent } from '../../src/ipvs/health-worker-component.js';
 import { buildHealthPlan } from '../../src/ipvs/health-plan.js';
 import { parseYamlConfig } from '../../config/yaml-source.js';
 import { validateConfig } from '../../config/validate.js';
@@ -32,8 +34,13 @@ async function until(what: () => Promise<boolean>, timeoutMs: number): Promise<b
   return false;
 }
 
-test('a real server whose TCP check fails leaves the IPVS table within fall x fastInterval + timeout, and returns', async (t) => {
-  const port = 20000 + (process.pid % 20000);
+const COMPONENTS = [
+  { name: 'in-process', create: createHealthComponent, portOffset: 0 },
+  { name: 'on a worker thread', create: createHealthWorkerComponent, portOffset: 1 },
+] as const;
+
+for (const { name, create, portOffset } of COMPONENTS) test(`${name}: a real server whose TCP check fails leaves the IPVS table within fall x fastInterval + timeout, and returns`, async (t) => {
+  const port = 20000 + (process.pid % 20000) + portOffset;
   const server = await listen(port);
   const r = validateConfig(parseYamlConfig(`ipvs:
   virtualServers:
@@ -49,7 +56,7 @@ test('a real server whose TCP check fails leaves the IPVS table within fall x fa
   const logger = createMemoryLogger();
   const kernel = new MemoryIpvsClient();
   let onChange = (): void => undefined;
-  const health = createHealthComponent(buildHealthPlan(config), { clock: systemClock, logger, runner: createProcessRunner(), random: Math.random, onChange: () => onChange() });
+  const health = create(buildHealthPlan(config), { clock: systemClock, logger, runner: createProcessRunner(), random: Math.random, onChange: () => onChange() });
   const ipvs = createIpvsReconciler(config, {
     clock: systemClock,
     logger,
