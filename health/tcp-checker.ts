@@ -3,13 +3,12 @@
  * tcp-check send/expect) bytes are sent and the reply must match a regular expression, read as
  * latin1 so that any byte is one character. Replies beyond `maxReplyBytes` are cut.
  */
-import net from 'node:net';
 import type { Clock } from '../src/core/clock.js';
 import type { IpAddress } from '../src/core/ip.js';
 import { abortedFailure, startStopwatch, type CheckResult, type CheckTarget, type HealthChecker } from './checker.js';
 import { socketFailure } from './socket-failure.js';
 import { compilePattern, describeText, type TextPattern } from './text-pattern.js';
-import { openTcpSession, type TcpEndpoint } from './tcp-session.js';
+import { connectTo, openTcpSession, type TcpEndpoint } from './tcp-session.js';
 
 export interface TcpCheckParams {
   /** Connect here instead of the real server's port (keepalived `connect_port`). */
@@ -75,12 +74,7 @@ function connectOnce(endpoint: TcpEndpoint, signal: AbortSignal, elapsed: () => 
       resolve(abortedFailure(signal, 'connect-timeout', elapsed(), 'TCP connection'));
       return;
     }
-    const socket = net.connect({
-      host: endpoint.address.text,
-      port: endpoint.port,
-      family: endpoint.address.family,
-      ...(endpoint.bindAddress === undefined ? {} : { localAddress: endpoint.bindAddress.text }),
-    });
+    const socket = connectTo(endpoint);
     const finish = (result: CheckResult): void => {
       signal.removeEventListener('abort', onAbort);
       // The 'error' listener stays: a destroyed socket emits nothing more, and if it did, nothing would crash.

@@ -27,18 +27,23 @@ export interface ReceivedBytes {
 
 export type TcpOpenResult = { readonly ok: true; readonly session: TcpSession } | CheckFailure;
 
+/** A TCP connection to the endpoint, from its bind address when it has one. */
+export function connectTo(endpoint: TcpEndpoint): net.Socket {
+  return net.connect({
+    host: endpoint.address.text,
+    port: endpoint.port,
+    family: endpoint.address.family,
+    ...(endpoint.bindAddress === undefined ? {} : { localAddress: endpoint.bindAddress.text }),
+  });
+}
+
 export function openTcpSession(endpoint: TcpEndpoint, signal: AbortSignal, elapsed: () => number, maxReplyBytes: number): Promise<TcpOpenResult> {
   return new Promise((resolve) => {
     if (signal.aborted) {
       resolve(abortedFailure(signal, 'connect-timeout', elapsed(), 'TCP connection'));
       return;
     }
-    const socket = net.connect({
-      host: endpoint.address.text,
-      port: endpoint.port,
-      family: endpoint.address.family,
-      ...(endpoint.bindAddress === undefined ? {} : { localAddress: endpoint.bindAddress.text }),
-    });
+    const socket = connectTo(endpoint);
     const cleanup = (): void => {
       signal.removeEventListener('abort', onAbort);
       socket.removeListener('error', onError);
