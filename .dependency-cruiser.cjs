@@ -13,7 +13,7 @@ const PURE = [
   '^src/core/(ip|errors|result|fake-clock|command-line)[.]ts$',
   '^src/ipvs/(model|nlattr|genl-numbers|genl-codec|genl-decode|genl-ctrl|validate|ipvs-error|request-gate|plan)[.]ts$',
   '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine|hmac)[.]ts$',
-  '^ha/(tracker-effect|periodic-tracker|vrrp-instance-settings|vrrp-datagram-assumptions|garp-schedule|ipv4-header|primary-address)[.]ts$',
+  '^ha/(tracker-effect|periodic-tracker|vrrp-instance-settings|vrrp-datagram-assumptions|garp-schedule|ipv4-header|primary-address|virtual-mac)[.]ts$',
   '^src/vrrp/(vrrp-settings|sync-group)[.]ts$',
   '^src/ipvsadm/(c-parse|ipvsadm-options|popt-scan|ipvsadm-command|parse-option-values|parse-rules|parse-ipvsadm-args|display-names|format-table|format-connections|ipvsadm-sort|etc-services|name-requests|restore-file|change-requests)[.]ts$',
   '^src/ipvs/(health-plan|desired-table|quorum|quorum-plan)[.]ts$',

@@ -16,6 +16,8 @@ export type VrrpErrorCode =
   | 'ERR_VRRP_ADDRESS'
   /** A netlink request failed or timed out. */
   | 'ERR_VRRP_NETLINK'
+  /** The virtual MAC's macvlan could not be created or configured (virtual-mac.ts). */
+  | 'ERR_VRRP_VIRTUAL_MAC'
   /** The operation was aborted through its AbortSignal. */
   | 'ERR_VRRP_ABORTED'
   /** The component was closed or stopped. */

@@ -14,7 +14,8 @@ import type { VrrpConfig } from '../../config/schema-vrrp.js';
 import { createKernelVrrpResources, kernelVrrpInstanceDeps, type KernelVrrpResources } from '../../ha/kernel-vrrp-deps.js';
 import { createVrrpInstance, type VrrpInstance } from '../../ha/vrrp-instance.js';
 import { alwaysGrantTakeover, type TakeoverGate } from '../../ha/takeover-gate.js';
-import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings } from './vrrp-settings.js';
+import { createMacvlanVirtualMac, type VirtualMacLink } from '../../ha/macvlan-virtual-mac.js';
+import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings, virtualMacOf } from './vrrp-settings.js';
 import { buildVrrpTrackers, effectOf, type VrrpTrackerSet } from './vrrp-trackers.js';
 import { createNotifyQueue, notifyCommands, notifyStateOf } from './notify.js';
 import { createJsonLinesFile } from './json-lines-file.js';
@@ -36,6 +37,8 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
   const log = deps.logger.child({ component: 'vrrp' });
   let resources: KernelVrrpResources | undefined;
   let instances: VrrpInstance[] = [];
+  /** keepalived use_vmac: created before its instance starts, deleted after it stopped. */
+  const virtualMacs = new Map<VrrpInstance, VirtualMacLink>();
   let trackers: VrrpTrackerSet | undefined;
   const unsubscribes: (() => void)[] = [];
   const notifyQueue = createNotifyQueue(deps.runner, log.child({ component: 'vrrp-notify' }));
@@ -98,6 +101,8 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       }
       const ownAddresses = addresses.map((a) => a.address.address);
       const settings = toVrrpSettings(instanceConfig, config, primary, ownAddresses, await loadHmacKeyFile(instanceConfig, log));
+      const vmacSpec = virtualMacOf(instanceConfig);
+      const vmac = vmacSpec === undefined ? undefined : createMacvlanVirtualMac(vmacSpec, { runner: deps.runner, logger: log });
       const unapplied = describeUnappliedSettings(instanceConfig);
       if (unapplied.length > 0) log.warn('vrrp settings not applied by this version', { instance: instanceConfig.name, settings: unapplied });
       const instanceLog = log.child({ instance: settings.name, vrid: settings.vrid, iface: settings.interfaceName });
@@ -120,7 +125,9 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
         }
       });
       instances.push(instance);
+      if (vmac !== undefined) virtualMacs.set(instance, vmac);
       group?.attach(instance);
+      await vmac?.up(signal);
       await instance.start(signal);
       if (trackers !== undefined) followTrackers(instance, trackers);
       group?.applyTrackers(); // the group's FAULT reaches a member that starts after it
@@ -150,6 +157,7 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
     snapshot: () => ({
       instances: instances.map((i) => i.snapshot()),
       syncGroups: groups.map((g) => g.snapshot()),
+      virtualMacs: [...virtualMacs].map(([instance, vmac]) => ({ instance: instance.name, ...vmac.snapshot() })),
       trackers: trackers?.all.map((tr) => tr.snapshot()) ?? [],
     }),
   };
@@ -163,6 +171,8 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       } catch (e) {
         log.error('vrrp instance failed to stop', { instance: instance.name, err: describeError(e) });
       }
+      await virtualMacs.get(instance)?.down(); // its VIPs are released: the macvlan goes last
+      virtualMacs.delete(instance);
     };
     // Reverse order; the members of a sync group together, where its first member comes up.
     const stopped = new Set<VrrpInstance>();

@@ -9,6 +9,7 @@ import { choosePrimaryAddress as choosePrimaryFromInterface } from '../../ha/pri
 import type { InterfaceAddress } from '../../ha/address-manager.js';
 import { KEEPALIVED_GARP_SETTINGS, type GarpSettings } from '../../ha/garp-schedule.js';
 import { simpleTextAuthData } from '../../ha/vrrp-packet.js';
+import { defaultVirtualMacName, type VirtualMacSpec } from '../../ha/virtual-mac.js';
 import { parseHmacKey } from '../../ha/vrrp-hmac.js';
 import { VRRP_SETTINGS_DEFAULTS, type VipSpec, type VrrpAuthenticationSettings, type VrrpInstanceSettings } from '../../ha/vrrp-instance-settings.js';
 import type { VrrpConfig, VrrpInstanceConfig, VipConfig } from '../../config/schema-vrrp.js';
@@ -29,7 +30,8 @@ export function toVrrpSettings(
   return {
     ...VRRP_SETTINGS_DEFAULTS,
     name: instance.name,
-    interfaceName: instance.interface,
+    // With a virtual MAC, the VIPs, adverts and GARPs are all on the macvlan.
+    interfaceName: virtualMacOf(instance)?.interfaceName ?? instance.interface,
     vrid: instance.vrid,
     version,
     priority: instance.priority ?? (instance.initialState === 'master' ? 255 : 100),
@@ -93,9 +95,26 @@ export function choosePrimaryAddress(instance: VrrpInstanceConfig, addresses: re
   return choosePrimaryFromInterface(addresses, instanceFamily(instance), vips);
 }
 
+/**
+ * keepalived's use_vmac: the macvlan of an IPv4 instance with `virtualMac`, named "vrrp.VRID" unless
+ * configured, in mode private. IPv6 instances: not yet (the macvlan would need the base interface's
+ * link-local address as keepalived gives it, for the adverts' source), said by describeUnappliedSettings.
+ */
+export function virtualMacOf(instance: VrrpInstanceConfig): VirtualMacSpec | undefined {
+  const vmac = instance.virtualMac;
+  if (vmac === false || instanceFamily(instance) !== 4) return undefined;
+  return {
+    baseInterfaceName: instance.interface,
+    interfaceName: vmac === true ? defaultVirtualMacName(instance.vrid) : vmac.interface,
+    vrid: instance.vrid,
+    family: 4,
+    mode: 'private',
+  };
+}
+
 /** Settings the config accepts but this version does not act on yet: said at start, never silently dropped. */
 export function describeUnappliedSettings(instance: VrrpInstanceConfig): string[] {
   const unapplied: string[] = [];
-  if (instance.virtualMac !== false) unapplied.push('virtualMac');
+  if (instance.virtualMac !== false && instanceFamily(instance) === 6) unapplied.push('virtualMac (IPv6 instance)');
   return unapplied;
 }

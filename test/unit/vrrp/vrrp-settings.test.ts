@@ -3,7 +3,7 @@ import { parseYamlConfig } from '../../../config/yaml-source.js';
 import { validateConfig } from '../../../config/validate.js';
 import type { LvsdConfig } from '../../../config/schema.js';
 import { parseIpPrefix, type IpPrefix } from '../../../src/core/ip.js';
-import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings } from '../../../src/vrrp/vrrp-settings.js';
+import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings, virtualMacOf } from '../../../src/vrrp/vrrp-settings.js';
 import { describeInvalidSettings } from '../../../ha/vrrp-instance-settings.js';
 
 function config(yaml: string): LvsdConfig {
@@ -88,15 +88,36 @@ test('the primary address: unicast source, else the first non-VIP address of the
   t.is(choosePrimaryAddress(v4, [{ address: prefix('192.0.2.50/32') }]), undefined, 'a VIP is never the primary address');
 });
 
-test('settings the daemon does not act on yet are named, never silently dropped', (t) => {
+test('settings the daemon does not act on yet are named, never silently dropped: virtualMac is applied for IPv4, not yet for IPv6', (t) => {
   const c = config(`vrrp:
   scripts: [{ name: chk, command: /bin/true }]
   instances:
     - { name: VI_1, interface: eth0, vrid: 51, vips: [192.0.2.50/32], trackScripts: [{ script: chk }], notify: { master: /bin/true }, virtualMac: true }
+    - { name: VI_6, interface: eth0, vrid: 52, vips: ["2001:db8::50/64"], virtualMac: true }
 `);
-  const vi = c.vrrp.instances[0];
-  if (vi === undefined) return t.fail();
-  t.deepEqual(describeUnappliedSettings(vi), ['virtualMac']);
+  const [vi, v6] = c.vrrp.instances;
+  if (vi === undefined || v6 === undefined) return t.fail();
+  t.deepEqual(describeUnappliedSettings(vi), []);
+  t.deepEqual(describeUnappliedSettings(v6), ['virtualMac (IPv6 instance)']);
+  t.is(virtualMacOf(v6), undefined);
+});
+
+test('virtualMac (keepalived use_vmac): a private macvlan "vrrp.VRID" or the configured name carries the VIPs, adverts and GARPs', (t) => {
+  const c = config(`vrrp:
+  instances:
+    - { name: VI_1, interface: eth0, vrid: 51, vips: [192.0.2.50/32, { address: 192.0.2.60/32, interface: eth1 }], virtualMac: true }
+    - { name: VI_2, interface: eth0, vrid: 52, vips: [192.0.2.51/32], virtualMac: { interface: vmac52 } }
+    - { name: VI_3, interface: eth0, vrid: 53, vips: [192.0.2.52/32] }
+`);
+  const [v1, v2, v3] = c.vrrp.instances;
+  if (v1 === undefined || v2 === undefined || v3 === undefined) return t.fail();
+  t.deepEqual(virtualMacOf(v1), { baseInterfaceName: 'eth0', interfaceName: 'vrrp.51', vrid: 51, family: 4, mode: 'private' });
+  t.is(virtualMacOf(v2)?.interfaceName, 'vmac52');
+  t.is(virtualMacOf(v3), undefined);
+  const s1 = toVrrpSettings(v1, c.vrrp, prefix('192.0.2.11').address, []);
+  t.is(s1.interfaceName, 'vrrp.51');
+  t.deepEqual(s1.vips.map((v) => v.interfaceName ?? s1.interfaceName), ['vrrp.51', 'eth1'], 'a VIP with its own interface stays there');
+  t.is(toVrrpSettings(v3, c.vrrp, prefix('192.0.2.11').address, []).interfaceName, 'eth0');
 });
 
 test('short advert intervals run: the handover release delay stays within one advert interval', (t) => {
