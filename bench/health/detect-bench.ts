@@ -8,6 +8,7 @@
  * comes a different time after the last probe each repetition (stratified over one interval), so the
  * samples cover the phases of the probe cycle rather than one of them.
  */
+import { SPREAD_RATIO } from '../../src/ipvs/health-component.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +82,7 @@ export const healthDetectBench: BenchSectionModule = {
         },
       ],
       notes: [
-        `settings: keepalived delay_loop ${CHECKS.delayLoopS}, connect_timeout ${CHECKS.connectTimeoutS}, retry ${CHECKS.retry}, delay_before_retry ${CHECKS.delayBeforeRetryS} (TCP_CHECK); lvsd interval 1s, fastInterval 1s, timeout 1s, rise 1, fall 2 (its daemon spreads each interval by up to +-10 %); a refused connection fails at once, so both need two failed probes about a second apart: between ${INTERVAL_MS} and ${2 * INTERVAL_MS} ms plus the removal, depending on where in the probe cycle the server stopped`,
+        `settings: keepalived delay_loop ${CHECKS.delayLoopS}, connect_timeout ${CHECKS.connectTimeoutS}, retry ${CHECKS.retry}, delay_before_retry ${CHECKS.delayBeforeRetryS} (TCP_CHECK); lvsd interval 1s, fastInterval 1s, timeout 1s, rise 1, fall 2 (its daemon spreads each interval by up to +-${SPREAD_RATIO * 100} %); a refused connection fails at once, so both need two failed probes about a second apart: between ${INTERVAL_MS} and ${2 * INTERVAL_MS} ms plus the removal, depending on where in the probe cycle the server stopped`,
         `${GRID.portsPerAddress} targets behind one NAT virtual server; stop i of n comes (i + 0.5) / n of an interval after the stopped target was seen back in IPVS; ipvsadm -Ln polled every ${POLL_MS} ms, one poll took ${pollMs === undefined ? '?' : pollMs.toFixed(0)} ms on average in UML (the resolution)`,
         'the phase of the probe cycle at the stop moves each sample by up to a second, so a few samples give a wide range; user-mode Linux on 2 cores shared with other jobs: timings are noisy',
       ],

@@ -12,6 +12,7 @@
  * (fake-ipvs-genl.c, built here with gcc). Both daemons program all 10,000 destinations (checked);
  * neither touches IPVS again while every target stays up (checked after each window).
  */
+import { SPREAD_RATIO } from '../../src/ipvs/health-component.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -307,7 +308,7 @@ function notesFor(lvsd: readonly DaemonRun[], keepalived: readonly DaemonRun[]):
   const delays = [...lvsd, ...keepalived].map((r) => r.window.listenerDelayMs.max);
   const listenerCpu = [...lvsd, ...keepalived].flatMap((r) => (r.window.listenerCpuPercent === undefined ? [] : [r.window.listenerCpuPercent]));
   return [
-    `targets: ${GRID.addressCount} addresses (${targetAddress(0)}-${targetAddress(GRID.addressCount - 1)}) x ${GRID.portsPerAddress} ports on lo, one Node listener; keepalived's settings delay_loop ${CHECKS.delayLoopS}, connect_timeout ${CHECKS.connectTimeoutS}, retry ${CHECKS.retry}, delay_before_retry ${CHECKS.delayBeforeRetryS}, warmup ${CHECKS.delayLoopS}; lvsd the same (interval 1s, fastInterval 1s, timeout 1s, rise 1, fall 2; its daemon spreads each interval by up to +-10 %)`,
+    `targets: ${GRID.addressCount} addresses (${targetAddress(0)}-${targetAddress(GRID.addressCount - 1)}) x ${GRID.portsPerAddress} ports on lo, one Node listener; keepalived's settings delay_loop ${CHECKS.delayLoopS}, connect_timeout ${CHECKS.connectTimeoutS}, retry ${CHECKS.retry}, delay_before_retry ${CHECKS.delayBeforeRetryS}, warmup ${CHECKS.delayLoopS}; lvsd the same (interval 1s, fastInterval 1s, timeout 1s, rise 1, fall 2; its daemon spreads each interval by up to +-${SPREAD_RATIO * 100} %)`,
     `each window ${WINDOW_MS / 1000} s, ${SETTLE_MS / 1000} s after the listener saw every target probed; lvsd and keepalived run one after the other on the same targets; CPU is the whole lvsd process (VRRP included) and keepalived's checker process alone`,
     'no IPVS in the host kernel: lvsd runs its daemon with the in-memory IPVS kernel, keepalived with an LD_PRELOAD shim acknowledging its IPVS requests; both programmed all 10,000 destinations and removed none',
     `probe times are the listener's accept times; its event loop lagged at most ${Math.max(0, ...delays).toFixed(1)} ms in any window (the error of a gap), and it used ${listenerCpu.length === 0 ? '?' : Math.max(...listenerCpu).toFixed(0)} % of a core at most`,
