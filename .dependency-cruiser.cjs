@@ -9,7 +9,7 @@
 const IO_BUILTINS = '^(node:)?(fs|fs/promises|child_process|net|dgram|http|https|http2|tls|dns|dns/promises|os|cluster|worker_threads|timers|timers/promises|readline|process)$';
 const PURE = [
   '^config/(issues|raw-config|schema|schema-values|schema-vrrp|schema-ipvs|schema-health|validate|rules|rules-vrrp|rules-ipvs|rule-finding|yaml-source)[.]ts$',
-  '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|ipvs-handlers|checker-handlers|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
+  '^config/keepalived/(lexer|parser|keywords|translate|translate-context|handler-helpers|vrrp-handlers|ipvs-handlers|checker-handlers|checker-inheritance|global-defs-handlers|line-scanner|parameters|glob|memory-source-reader|keepalived-source|source-reader)[.]ts$',
   '^src/core/(ip|errors|result|fake-clock|command-line)[.]ts$',
   '^src/ipvs/(model|nlattr|genl-numbers|genl-codec|genl-decode|genl-ctrl|validate|ipvs-error|request-gate|plan)[.]ts$',
   '^ha/vrrp-(packet|receive-filter|timers|state-types|state-machine|hmac)[.]ts$',

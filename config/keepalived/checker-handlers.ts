@@ -12,6 +12,7 @@ import type { KaToken } from './lexer.js';
 import type { KaStatement } from './parser.js';
 import { expectArgs, type KeywordHandler, type TranslateContext } from './translate-context.js';
 import { intArg, setFlag, setInt, setSeconds, setText } from './handler-helpers.js';
+import { applyInherited, inheritedTimingHandlers } from './checker-inheritance.js';
 
 type CheckType = 'tcp' | 'http' | 'https' | 'exec' | 'icmp' | 'dns' | 'smtp' | 'udp' | 'file';
 
@@ -51,6 +52,7 @@ function checker(type: CheckType): KeywordHandler {
     if (type === 'file') ctx.setDefault([...at, 'interval'], FILE_CHECK_INTERVAL, statement.loc);
     // The real server's scope is [..., virtualServers, i, realServers, j]: the service is two steps up.
     ctx.setDefault([...ctx.scope.slice(0, -2), 'healthCheckDefaults', 'interval'], '60s', statement.loc);
+    applyInherited(ctx, ctx.scope, at, type);
     return { childScope: at };
   };
 }
@@ -237,6 +239,7 @@ export const URL_HANDLERS: Readonly<Record<string, KeywordHandler>> = {
 
 /** Service-level health keywords. */
 export const VIRTUAL_SERVER_HEALTH_HANDLERS: Readonly<Record<string, KeywordHandler>> = {
+  ...inheritedTimingHandlers('virtualServer'),
   delay_loop: scoped(['healthCheckDefaults', 'interval'], setSeconds, 'delay_loop SECONDS'),
   alpha: scoped(['healthCheckDefaults', 'isAlpha'], (p, u) => setFlag(p, true, u), 'alpha'),
   inhibit_on_failure: scoped(['isInhibitedOnFailure'], (p, u) => setFlag(p, true, u), 'inhibit_on_failure'),
@@ -250,6 +253,7 @@ export const VIRTUAL_SERVER_HEALTH_HANDLERS: Readonly<Record<string, KeywordHand
 
 /** Real-server-level health keywords. */
 export const REAL_SERVER_HEALTH_HANDLERS: Readonly<Record<string, KeywordHandler>> = {
+  ...inheritedTimingHandlers('realServer'),
   inhibit_on_failure: scoped(['isInhibitedOnFailure'], (p, u) => setFlag(p, true, u), 'inhibit_on_failure'),
   notify_up: script('up'),
   notify_down: script('down'),

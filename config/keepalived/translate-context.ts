@@ -20,6 +20,11 @@ export interface TranslateContext {
   get(path: ConfigPath): unknown;
   /** Sets keepalived's default for `path` unless it has a value; a later `set` replaces it without a warning. */
   setDefault(path: ConfigPath, value: unknown, at: SourceLocation): void;
+  /**
+   * Sets `path` unless a keyword set it explicitly, replacing a default; the value stays a default.
+   * For keepalived's inheritance (a checker takes retry, connect_timeout... from its real server or service).
+   */
+  inheritDefault(path: ConfigPath, value: unknown, at: SourceLocation): void;
   /** Appends to the array at `path` (created on first use); returns the new item's index. */
   append(path: ConfigPath, value: unknown, at: SourceLocation): number;
   /** Records where a model object (such as `global`) was opened, if nothing was recorded there yet. */

@@ -72,6 +72,15 @@ class ModelBuilder {
     this.defaulted.add(key);
   }
 
+  /** Sets `path` unless a keyword set it explicitly; the value stays a default (replaceable silently). */
+  inheritDefault(path: ConfigPath, value: unknown, at: SourceLocation): void {
+    const key = pathKey(path);
+    if (this.assigned.has(key) && !this.defaulted.has(key)) return;
+    this.defaulted.delete(key);
+    this.set(path, value, at);
+    this.defaulted.add(key);
+  }
+
   /** Returns the new item's index. */
   append(path: ConfigPath, value: unknown, at: SourceLocation): number {
     const parent = this.containerFor(path, at);
@@ -199,6 +208,7 @@ class Walker {
       },
       append: (path, value, at) => this.model.append(path, value, at),
       setDefault: (path, value, at) => this.model.setDefault(path, value, at),
+      inheritDefault: (path, value, at) => this.model.inheritDefault(path, value, at),
       has: (path) => this.model.has(path),
       get: (path) => this.model.get(path),
       mark: (path, at) => this.model.record(path, at, false),
