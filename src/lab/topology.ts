@@ -4,6 +4,7 @@
  * inside UML each costs ~30 ms. Processes started in the namespaces are tracked and killed at
  * teardown, which always runs (also when creation fails half-way) and is idempotent.
  */
+import { sleep, systemClock, type Clock } from '../core/clock.js';
 import { claimLab, releaseLab, sweepStaleLabs } from './lab-owners.js';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +35,13 @@ export interface TopologyDeps {
   readonly logger: Logger;
   /** Node binary for the HTTP servers. */
   readonly nodePath: string;
+  /** For the bounded waits; the system clock by default. */
+  readonly clock?: Clock;
 }
+
+/** How often and how long to wait for every node's eth0 to be operationally up (carrier). */
+const CARRIER_POLL_MS = 20;
+const CARRIER_POLLS = 150;
 
 export interface TeardownReport {
   readonly stoppedProcesses: readonly { readonly name: string; readonly exit: string }[];
@@ -163,6 +170,15 @@ export async function createTopology(options: TopologyOptions, deps: TopologyDep
     },
   };
 
+  async function waitForCarrier(namespace: string): Promise<void> {
+    for (let i = 0; i < CARRIER_POLLS; i++) {
+      const r = await deps.runner.run({ file: 'ip', args: ['-n', namespace, '-o', 'link', 'show', 'dev', 'eth0'], timeoutMs });
+      if (r.exitCode === 0 && /[<,]LOWER_UP[,>]/.test(r.stdout) && / state UP /.test(r.stdout)) return;
+      await sleep(deps.clock ?? systemClock, CARRIER_POLL_MS);
+    }
+    throw new LvsdError('ERR_LAB', `eth0 in ${namespace} has no carrier after ${CARRIER_POLLS * CARRIER_POLL_MS} ms`);
+  }
+
   try {
     await sweepStaleLabs({ runner: deps.runner, logger: log });
     await claimLab(plan.namespacePrefix, process.pid);
@@ -175,6 +191,9 @@ export async function createTopology(options: TopologyOptions, deps: TopologyDep
         timeoutMs,
       })),
     );
+    // A veth is up at once but gets its carrier (operstate UP, IFF_RUNNING) a moment later, through
+    // the kernel's linkwatch: a daemon started before that sees its link down (a VRRP instance starts in FAULT).
+    await Promise.all(plan.nodes.map((n) => waitForCarrier(n.namespace)));
     log.info('lab topology created', { namespaces: plan.nodes.length + 1 });
     step('topology-created', `${plan.nodes.length + 1} namespaces (prefix ${plan.namespacePrefix}), bridge br0 in ${plan.switchNamespace}`);
     if (options.hasHttpServers !== false && topology.realServers.length > 0) {
