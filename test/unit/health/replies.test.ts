@@ -92,14 +92,13 @@ test('check keys: equal specs give one key whatever the field order; addresses a
 });
 
 test('property: the reply parsers and the ICMP decoders never throw on any input', (t) => {
-  fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => {
+  t.notThrows(() => fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => {
     parseAgentReply(s);
     parseSmtpReply(s);
-  }));
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+  })));
+  t.notThrows(() => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
     decodeIcmpV4(b);
     decodeIcmpV6(b);
     judgeUdpReply(b, { minBytes: 1, maxBytes: 100 });
-  }));
-  t.pass();
+  })));
 });
