@@ -57,14 +57,13 @@ test('services sort by mark (0 for addresses, so mark 4294967295 comes first), f
 });
 
 test('glibcMergeSort is a stable sort for a consistent comparator', (t) => {
-  fc.assert(
+  t.notThrows(() => fc.assert(
     fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer())), (items) => {
       const sorted = glibcMergeSort(items, (a, b) => a[0] - b[0]);
       const expected = [...items].sort((a, b) => a[0] - b[0]);
       return JSON.stringify(sorted) === JSON.stringify(expected);
     }),
-  );
-  t.pass();
+  ));
 });
 
 test('a listing of 10,000 real servers is one line each', (t) => {
