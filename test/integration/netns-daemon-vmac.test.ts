@@ -5,20 +5,11 @@
  * and after a failover (SIGTERM on the master) the client's entry still has the same MAC while the VIP
  * answers from the other director. The stopped daemon's macvlan is gone. Host kernel.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
-import { systemClock } from '../../src/core/clock.js';
-import { createProcessRunner } from '../../src/core/command-runner.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { sendControlRequest } from '../../src/control/control-client.js';
-import { createChildProcessSpawner, type LabProcess } from '../../src/lab/lab-process.js';
-import { createTopology, type LabTopology } from '../../src/lab/topology.js';
+import type { LabTopology } from '../../src/lab/topology.js';
 import { requirePrereqs } from '../support/prereqs.js';
+import { startDaemonPair } from './netns-daemon-pair.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/lvsd.js', import.meta.url));
 const VIP = '192.0.2.50';
 const VMAC = '00:00:5e:00:01:33'; // VRID 51
 const gate = requirePrereqs(['root', 'netns', 'ip', 'arping', 'tcpdump']);
@@ -53,46 +44,18 @@ async function waitForVip(topology: LabTopology, expected: readonly string[]): P
   return seen;
 }
 
-async function waitForSocket(path: string, daemon: LabProcess): Promise<void> {
-  for (let i = 0; i < 150 && daemon.isRunning(); i++) {
-    try {
-      if ((await sendControlRequest(path, 'ping', 500)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${daemon.name} did not come up: ${daemon.lines('stderr').slice(-5).join(' | ')}`);
-}
-
 async function clientNeighbourMac(topology: LabTopology, client: string): Promise<string | undefined> {
   const r = await topology.exec(client, 'ip', ['neigh', 'show', VIP, 'dev', 'eth0']);
   return /lladdr (\S+)/.exec(r.stdout)?.[1];
 }
 
 gate.test('virtualMac: the VIP answers at 00:00:5e:00:01:33 from the macvlan, and the client keeps that MAC across a failover', async (t: ExecutionContext) => {
-  const dir = await mkdtemp(join(tmpdir(), 'lvsd-vmac-'));
-  const topology = await createTopology(
-    { directorCount: 2, realServerCount: 0, hasClient: true, hasHttpServers: false },
-    { runner: createProcessRunner(), spawner: createChildProcessSpawner(systemClock), logger: silentLogger, nodePath: process.execPath },
-  );
-  t.teardown(async () => {
-    await topology.teardown();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const [d1, d2] = topology.directors;
+  const pair = await startDaemonPair(t, (dir, node, index) => directorConfig(dir, node.name, index === 0 ? 150 : 100), { hasClient: true });
+  const { topology } = pair;
+  const [d1, d2] = pair.directors;
+  const [p1, p2] = pair.daemons;
   const client = topology.client;
-  if (d1 === undefined || d2 === undefined || client === undefined) throw new Error('two directors and a client');
-  const daemons: LabProcess[] = [];
-  for (const [d, priority] of [[d1, 150], [d2, 100]] as const) {
-    const file = join(dir, `${d.name}.yaml`);
-    await writeFile(file, directorConfig(dir, d.name, priority));
-    daemons.push(await topology.spawn(d.namespace, { name: `lvsd ${d.name}`, file: process.execPath, args: [BIN, 'run', '--config', file, '--foreground'] }));
-  }
-  const [p1, p2] = daemons;
-  if (p1 === undefined || p2 === undefined) throw new Error('two daemons');
-  await waitForSocket(join(dir, `${d1.name}.sock`), p1);
-  await waitForSocket(join(dir, `${d2.name}.sock`), p2);
+  if (client === undefined) throw new Error('a client');
 
   // Both directors have the macvlan (keepalived creates it whatever the state); the VIP is on director-1's.
   for (const d of [d1, d2]) {

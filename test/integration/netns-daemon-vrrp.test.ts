@@ -3,21 +3,15 @@
  * the higher priority holds it, and SIGTERM on the master hands it over (planned handover) while the
  * stopping daemon exits 0. Host kernel; the VIP is checked with `ip addr` in each namespace.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
-import { systemClock } from '../../src/core/clock.js';
-import { createProcessRunner } from '../../src/core/command-runner.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { sendControlRequest } from '../../src/control/control-client.js';
-import { createChildProcessSpawner, type LabProcess } from '../../src/lab/lab-process.js';
-import { createTopology, type LabTopology } from '../../src/lab/topology.js';
+import type { LabTopology } from '../../src/lab/topology.js';
 import { requirePrereqs } from '../support/prereqs.js';
 import { runCli } from '../support/cli-harness.js';
+import { startDaemonPair, waitForHolders } from './netns-daemon-pair.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/lvsd.js', import.meta.url));
 const VIP = '192.0.2.50';
 const gate = requirePrereqs(['root', 'netns', 'ip', 'arping']);
 
@@ -34,60 +28,19 @@ ${tracking}  instances:
 `;
 }
 
-async function holdsVip(topology: LabTopology, namespace: string): Promise<boolean> {
-  const r = await topology.exec(namespace, 'ip', ['-o', '-4', 'addr', 'show', 'dev', 'eth0']);
-  return r.stdout.includes(` ${VIP}/32 `);
-}
-
 /** Polls (at most 10 s, every 50 ms) until exactly `expected` directors hold the VIP. */
 async function waitForVipOn(topology: LabTopology, expected: readonly string[]): Promise<string[]> {
-  let holders: string[] = [];
-  for (let i = 0; i < 200; i++) {
-    holders = [];
-    for (const d of topology.directors) if (await holdsVip(topology, d.namespace)) holders.push(d.name);
-    if (holders.join() === expected.join()) return holders;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return holders;
-}
-
-async function waitForSocket(path: string, daemon: LabProcess): Promise<void> {
-  for (let i = 0; i < 150 && daemon.isRunning(); i++) {
-    try {
-      if ((await sendControlRequest(path, 'ping', 500)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${daemon.name} did not come up: ${daemon.lines('stderr').slice(-5).join(' | ')}`);
+  return (await waitForHolders(topology, [VIP], [expected]))[0] ?? [];
 }
 
 async function startPair(t: ExecutionContext, trackFile?: (dir: string) => string) {
-  const dir = await mkdtemp(join(tmpdir(), 'lvsd-vrrp-'));
-  const topology = await createTopology(
-    { directorCount: 2, realServerCount: 0, hasClient: false, hasHttpServers: false },
-    { runner: createProcessRunner(), spawner: createChildProcessSpawner(systemClock), logger: silentLogger, nodePath: process.execPath },
-  );
-  t.teardown(async () => {
-    await topology.teardown();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const [d1, d2] = topology.directors;
-  if (d1 === undefined || d2 === undefined) throw new Error('two directors');
   // keepalived's notify: the script gets TYPE NAME STATE PRIORITY after its own arguments.
-  await writeFile(join(dir, 'notify.sh'), `#!/bin/sh\nwho=$1; shift\necho "$@" >> ${dir}/notify-$who\n`, { mode: 0o755 });
-  const daemons: LabProcess[] = [];
-  for (const [d, priority] of [[d1, 150], [d2, 100]] as const) {
-    const file = join(dir, `${d.name}.yaml`);
-    await writeFile(file, directorConfig(dir, d.name, priority, d === d1 && trackFile !== undefined ? trackFile(dir) : undefined));
-    daemons.push(await topology.spawn(d.namespace, { name: `lvsd ${d.name}`, file: process.execPath, args: [BIN, 'run', '--config', file, '--foreground'] }));
-  }
-  const [p1, p2] = daemons;
-  if (p1 === undefined || p2 === undefined) throw new Error('two daemons');
-  await waitForSocket(join(dir, `${d1.name}.sock`), p1);
-  await waitForSocket(join(dir, `${d2.name}.sock`), p2);
-  return { dir, topology, d1, d2, p1, p2 };
+  const pair = await startDaemonPair(t, (dir, node, index) => directorConfig(dir, node.name, index === 0 ? 150 : 100, index === 0 && trackFile !== undefined ? trackFile(dir) : undefined), {
+    prepare: (dir) => writeFile(join(dir, 'notify.sh'), `#!/bin/sh\nwho=$1; shift\necho "$@" >> ${dir}/notify-$who\n`, { mode: 0o755 }),
+  });
+  const [d1, d2] = pair.directors;
+  const [p1, p2] = pair.daemons;
+  return { dir: pair.dir, topology: pair.topology, d1, d2, p1, p2 };
 }
 
 gate.test('two lvsd daemons: the higher priority holds the VIP; SIGTERM hands it over and the daemon exits 0', async (t: ExecutionContext) => {
