@@ -14,25 +14,16 @@ import { Worker } from 'node:worker_threads';
 import { createChecker } from '../../health/check-spec.js';
 import { createRawIcmpTransport, type IcmpEchoTransport } from '../../health/icmp-checker.js';
 import { createHealthScheduler, type HealthPlan } from '../../health/scheduler.js';
-import type { Clock, Timer } from '../core/clock.js';
-import type { CommandRunner } from '../core/command-runner.js';
+import type { Timer } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import { parseIpAddress } from '../core/ip.js';
-import { silentLogger, type Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
 import type { RealServerHealth } from './desired-table.js';
-import { SPREAD_RATIO, type HealthComponent } from './health-component.js';
+import { SPREAD_RATIO, type HealthComponent, type HealthComponentDeps } from './health-component.js';
 import { encodePlan, type FromWorker, type HealthWorkerData, type ToWorker } from './health-worker-protocol.js';
 
-export interface HealthWorkerComponentDeps {
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** Used here only to validate plans (MISC_CHECK checkers are built, never run); the worker runs its own. */
-  readonly runner: CommandRunner;
-  readonly random: () => number;
-  /** Called once per burst of real-server changes. */
-  readonly onChange: () => void;
-  /** Called at once on every real-server change, after the view changed (the quorum's evaluation). */
-  readonly onVerdict?: (realServerId: string) => void;
+/** As the in-process component's deps (the runner only validates plans here: MISC_CHECK checkers are built, never run), without stalledMs: the worker measures its own loop. */
+export interface HealthWorkerComponentDeps extends Omit<HealthComponentDeps, 'stalledMs'> {
   /** The raw ICMP transport the worker's PING_CHECKs use; default createRawIcmpTransport. */
   readonly icmp?: IcmpEchoTransport;
   /** Default 1000. */
