@@ -33,6 +33,11 @@ export interface CheckTiming {
   readonly fall: number;
   /** keepalived `alpha`: start down until the first success. */
   readonly isAlpha: boolean;
+  /**
+   * keepalived `warmup`: the first probe fires at a random moment within [0, warmupMs] after start
+   * (0: at once). Absent: within the first delay, `fastIntervalMs` (see `firstProbeWindowMs`).
+   */
+  readonly warmupMs?: number;
 }
 
 /** HAProxy's defaults: inter 2 s, rise 2, fall 3; fastinter and downinter default to inter; timeout = inter. */
@@ -56,6 +61,8 @@ export interface KeepalivedTiming {
   /** `delay_before_retry` (default 1 s; HTTP_GET/SSL_GET 3 s). */
   readonly delayBeforeRetryMs?: number;
   readonly isAlpha?: boolean;
+  /** `warmup` (keepalived's default is delay_loop; absent here: the first probe comes within delay_before_retry). */
+  readonly warmupMs?: number;
 }
 
 /**
@@ -72,6 +79,7 @@ export function keepalivedTiming(k: KeepalivedTiming): CheckTiming {
     rise: 1,
     fall: (k.retry ?? 1) + 1,
     isAlpha: k.isAlpha ?? false,
+    ...(k.warmupMs === undefined ? {} : { warmupMs: k.warmupMs }),
   };
 }
 
@@ -83,6 +91,7 @@ export function describeInvalidTiming(t: CheckTiming): string | undefined {
   for (const key of ['rise', 'fall'] as const) {
     if (!Number.isInteger(t[key]) || t[key] < 1) return `${key} ${t[key]} is not a count of at least 1`;
   }
+  if (t.warmupMs !== undefined && !(Number.isFinite(t.warmupMs) && t.warmupMs >= 0)) return `warmupMs ${t.warmupMs} is not a number of milliseconds of at least 0`;
   return undefined;
 }
 
@@ -131,6 +140,15 @@ export function nextCheckDelayMs(state: CheckState, timing: CheckTiming): number
   if (!state.hasVerdict) return timing.fastIntervalMs;
   if (state.status === 'up') return state.failures > 0 ? timing.fastIntervalMs : timing.intervalMs;
   return state.successes > 0 ? timing.fastIntervalMs : timing.downIntervalMs;
+}
+
+/**
+ * The span within which a probe's next run is placed at random when the scheduler (re)starts it:
+ * `warmupMs` before the probe's very first run when set (keepalived warmup), else the delay its
+ * state calls for (`fastIntervalMs` before any result).
+ */
+export function firstProbeWindowMs(state: CheckState, timing: CheckTiming, hasRun: boolean): number {
+  return !hasRun && timing.warmupMs !== undefined ? timing.warmupMs : nextCheckDelayMs(state, timing);
 }
 
 export function stepCheck(state: CheckState, result: CheckResult, nowMs: number, timing: CheckTiming): CheckStep {

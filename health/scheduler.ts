@@ -7,7 +7,8 @@
  * failed, how long it took.
  *
  * The plan is data (`HealthPlan`); `setPlan` applies a new one as a diff: unchanged probes keep their
- * state and schedule, new ones start with jitter, removed ones are aborted. A plan whose checks cannot
+ * state and schedule, new ones start with jitter (within their warmup when it is set, keepalived
+ * `warmup`; else within fastinter), removed ones are aborted. A plan whose checks cannot
  * be built is refused before anything changes.
  */
 import type { Clock, Timer } from '../src/core/clock.js';
@@ -17,7 +18,7 @@ import type { Logger } from '../src/core/logger.js';
 import { isProbeTimeout, runCheck, type CheckResult, type CheckTarget, type HealthChecker } from './checker.js';
 import { checkSpecKey, stableKey, type CheckSpec } from './check-spec.js';
 import type { HealthEvent, HealthEventListener, HealthPlan, HealthSnapshot, ProbeInfo, ProbeSpec, RealServerCause, RealServerSpec } from './health-plan.js';
-import { describeInvalidTiming, initialCheckState, nextCheckDelayMs, stepCheck, type CheckState } from './hysteresis.js';
+import { describeInvalidTiming, firstProbeWindowMs, initialCheckState, stepCheck, type CheckState } from './hysteresis.js';
 import { evaluateRealServer, initialRealServerState, type Destination, type RealServerState } from './real-server-verdict.js';
 
 export type * from './health-plan.js';
@@ -79,8 +80,14 @@ export function targetText(address: IpAddress, port: number): string {
   return address.family === 6 ? `[${address.text}]:${port}` : `${address.text}:${port}`;
 }
 
+/**
+ * A probe's identity. `warmupMs` is left out: it only places the first run, so a reload that changes
+ * it keeps the running probe (and its state); destinations that differ only in warmup share one probe,
+ * started with the warmup of the first.
+ */
 export function probeKeyOf(address: IpAddress, port: number, probe: ProbeSpec): string {
-  return `${probe.check.kind} ${targetText(address, port)} ${checkSpecKey(probe.check)} ${stableKey(probe.timing)}`;
+  const { warmupMs: _warmupMs, ...timing } = probe.timing;
+  return `${probe.check.kind} ${targetText(address, port)} ${checkSpecKey(probe.check)} ${stableKey(timing)}`;
 }
 
 export function createHealthScheduler(plan: HealthPlan, deps: HealthSchedulerDeps, params: HealthSchedulerParams = {}): HealthScheduler {
@@ -116,7 +123,7 @@ class Scheduler implements HealthScheduler {
     for (const [key, probe] of wanted.probes) {
       if (this.probes.has(key)) continue;
       this.probes.set(key, probe);
-      if (this.isRunning) this.schedule(probe, this.deps.random() * nextCheckDelayMs(probe.state, probe.spec.timing));
+      if (this.isRunning) this.scheduleStart(probe);
     }
     for (const probe of this.probes.values()) probe.realServerIds.clear();
     for (const spec of plan.realServers) {
@@ -212,9 +219,7 @@ class Scheduler implements HealthScheduler {
     if (this.isRunning) return;
     this.isRunning = true;
     this.stopping = undefined;
-    for (const probe of this.probes.values()) {
-      this.schedule(probe, this.deps.random() * nextCheckDelayMs(probe.state, probe.spec.timing));
-    }
+    for (const probe of this.probes.values()) this.scheduleStart(probe);
     this.log.info('health checks started', { probes: this.probes.size, realServers: this.realServers.size });
     this.checkRoundComplete();
   }
@@ -279,6 +284,11 @@ class Scheduler implements HealthScheduler {
     const now = this.deps.clock.now();
     probe.nextDueMs = now + delayMs;
     probe.timer = this.deps.clock.setTimeout(() => this.fire(probe), delayMs);
+  }
+
+  /** Start jitter: at random within the warmup before a probe's first run (else its next delay), so probes never fire all at once. */
+  private scheduleStart(probe: Probe): void {
+    this.schedule(probe, this.deps.random() * firstProbeWindowMs(probe.state, probe.spec.timing, probe.runs > 0));
   }
 
   private spread(delayMs: number): number {
