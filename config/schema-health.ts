@@ -11,7 +11,7 @@ import { commandLine, duration, ipAddress, port } from './schema-values.js';
 /** A script line: split as keepalived splits it (quotes group words), run without a shell. */
 const scriptLine = commandLine.refine((text) => splitCommandLine(text).ok, { error: 'expected a command line with balanced quotes' });
 
-/** Timing and hysteresis of one check; unset values come from the virtual server's healthCheckDefaults. */
+/** Timing and hysteresis of one check; unset values come from its real server's healthCheckDefaults, then the virtual server's. */
 export const checkTimingFields = {
   /** Between probes while up (HAProxy inter, keepalived delay_loop). */
   interval: duration.optional(),
@@ -25,6 +25,12 @@ export const checkTimingFields = {
   fall: z.number().int().min(1).max(100).optional(),
   /** Start down until the first success (keepalived alpha). */
   isAlpha: z.boolean().optional(),
+  /**
+   * The first probe after start fires at a random moment within this (keepalived warmup; "0s": at
+   * once). Unset: within fastInterval. keepalived's own default is delay_loop; lvsd's keeps the first
+   * round short, since VRRP does not preempt before it completes.
+   */
+  warmup: duration.optional(),
 };
 
 const pattern = z.strictObject({ regex: z.string().min(1) });
@@ -122,6 +128,12 @@ export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
 /** Real-server fields about health (merged into the real server schema). */
 export const realServerHealthFields = {
   healthChecks: z.array(healthCheckSchema).default([]),
+  /**
+   * Timing defaults of this real server's checks, between each check's own and the service's
+   * healthCheckDefaults: keepalived's retry, delay_before_retry, connect_timeout, delay_loop, warmup
+   * and alpha written on a real_server (its translator writes those onto the checks themselves).
+   */
+  healthCheckDefaults: z.strictObject(checkTimingFields).optional(),
   /** Keep a failed server with weight 0 instead of removing it (keepalived inhibit_on_failure); default the service's. */
   isInhibitedOnFailure: z.boolean().optional(),
   /** A recovered server's weight ramps up over this long (HAProxy slowstart); default the service's. */

@@ -1,9 +1,9 @@
 /**
  * From the config to the health scheduler's plan (pure): every real server of every service (a group
  * member counts as a service) that has checks, identified like its IPVS destination
- * ("tcp 192.0.2.50:80 -> 192.0.2.21:80"). Timing: the check's own, else the service's
- * healthCheckDefaults, else HAProxy's (2 s, rise 2, fall 3; fastInterval and downInterval default to
- * the interval, the timeout too).
+ * ("tcp 192.0.2.50:80 -> 192.0.2.21:80"). Timing: the check's own, else its real server's
+ * healthCheckDefaults, else the service's, else HAProxy's (2 s, rise 2, fall 3; fastInterval and
+ * downInterval default to the interval, the timeout too; no warmup: first probes within fastInterval).
  */
 import { splitCommandLine } from '../core/command-line.js';
 import { LvsdError } from '../core/errors.js';
@@ -28,7 +28,7 @@ export function buildHealthPlan(config: IpvsConfig): HealthPlan {
           weight: rs.weight,
           isInhibitedOnFailure: rs.isInhibitedOnFailure ?? vs.isInhibitedOnFailure,
           slowstartMs: rs.slowStart ?? vs.slowStart,
-          checks: rs.healthChecks.flatMap((c) => toCheckSpecs(c).map((check) => ({ check, timing: timingOf(c, vs) }) satisfies ProbeSpec)),
+          checks: rs.healthChecks.flatMap((c) => toCheckSpecs(c).map((check) => ({ check, timing: timingOf(c, vs, rs) }) satisfies ProbeSpec)),
         });
       }
     }
@@ -36,17 +36,23 @@ export function buildHealthPlan(config: IpvsConfig): HealthPlan {
   return { realServers };
 }
 
-export function timingOf(check: HealthCheckConfig, vs: VirtualServerConfig): CheckTiming {
+type CheckTimingConfig = VirtualServerConfig['healthCheckDefaults'];
+
+/** The check's own timing, else its real server's healthCheckDefaults, else its service's, else HAProxy's. */
+export function timingOf(check: HealthCheckConfig, vs: VirtualServerConfig, rs: { readonly healthCheckDefaults?: CheckTimingConfig | undefined } = {}): CheckTiming {
+  const r: CheckTimingConfig = rs.healthCheckDefaults ?? {};
   const d = vs.healthCheckDefaults;
-  const intervalMs = check.interval ?? d.interval ?? DEFAULT_CHECK_TIMING.intervalMs;
+  const intervalMs = check.interval ?? r.interval ?? d.interval ?? DEFAULT_CHECK_TIMING.intervalMs;
+  const warmupMs = check.warmup ?? r.warmup ?? d.warmup;
   return {
     intervalMs,
-    fastIntervalMs: check.fastInterval ?? d.fastInterval ?? intervalMs,
-    downIntervalMs: check.downInterval ?? d.downInterval ?? intervalMs,
-    timeoutMs: check.timeout ?? d.timeout ?? intervalMs,
-    rise: check.rise ?? d.rise ?? DEFAULT_CHECK_TIMING.rise,
-    fall: check.fall ?? d.fall ?? DEFAULT_CHECK_TIMING.fall,
-    isAlpha: check.isAlpha ?? d.isAlpha ?? DEFAULT_CHECK_TIMING.isAlpha,
+    fastIntervalMs: check.fastInterval ?? r.fastInterval ?? d.fastInterval ?? intervalMs,
+    downIntervalMs: check.downInterval ?? r.downInterval ?? d.downInterval ?? intervalMs,
+    timeoutMs: check.timeout ?? r.timeout ?? d.timeout ?? intervalMs,
+    rise: check.rise ?? r.rise ?? d.rise ?? DEFAULT_CHECK_TIMING.rise,
+    fall: check.fall ?? r.fall ?? d.fall ?? DEFAULT_CHECK_TIMING.fall,
+    isAlpha: check.isAlpha ?? r.isAlpha ?? d.isAlpha ?? DEFAULT_CHECK_TIMING.isAlpha,
+    ...(warmupMs === undefined ? {} : { warmupMs }),
   };
 }
 
