@@ -5,8 +5,7 @@
  * whose real servers are that address's ports. keepalived.conf and the lvsd YAML describe the same
  * TCP checks with keepalived's semantics: every `interval`, a failure retried `retry` times
  * `delayBeforeRetry` apart before the server is down, up again after one success, each probe under
- * `connectTimeout`, first probes spread at random over one interval (keepalived `warmup`, lvsd's own
- * start jitter).
+ * `connectTimeout`, first probes spread at random over one interval (`warmup` in both).
  */
 
 export interface TargetGridSpec {
@@ -125,7 +124,7 @@ export function formatKeepalivedConfig(input: { readonly routerId: string; reado
 /**
  * The same services and checks as lvsd YAML. keepalived's semantics in lvsd's terms (health/hysteresis.ts
  * keepalivedTiming): interval and downInterval = delay_loop, fastInterval = delay_before_retry, timeout =
- * connect_timeout, rise 1, fall retry + 1.
+ * connect_timeout, rise 1, fall retry + 1, warmup = the keepalived.conf's warmup (delay_loop).
  */
 export function formatLvsdConfig(input: {
   readonly routerId: string;
@@ -138,7 +137,7 @@ export function formatLvsdConfig(input: {
   checkSettings(input.checks);
   const c = input.checks;
   const d = input.files.dir;
-  const defaults = `{ interval: ${c.delayLoopS}s, fastInterval: ${c.delayBeforeRetryS}s, downInterval: ${c.delayLoopS}s, timeout: ${c.connectTimeoutS}s, rise: 1, fall: ${c.retry + 1} }`;
+  const defaults = `{ interval: ${c.delayLoopS}s, fastInterval: ${c.delayBeforeRetryS}s, downInterval: ${c.delayLoopS}s, timeout: ${c.connectTimeoutS}s, rise: 1, fall: ${c.retry + 1}, warmup: ${c.delayLoopS}s }`;
   const out = [
     `global: { routerId: ${input.routerId} }`,
     `daemon: { controlSocket: ${d}/lvsd.sock, pidFile: ${d}/lvsd.pid, stateDir: ${d}/state }`,

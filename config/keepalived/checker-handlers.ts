@@ -3,15 +3,16 @@
  * PING_CHECK, DNS_CHECK, SMTP_CHECK, UDP_CHECK, FILE_CHECK) translated into a real server's
  * `healthChecks`, with keepalived's semantics made explicit: up after one success (rise 1), down
  * after retry + 1 failures (fall), retries spaced by delay_before_retry (fastInterval),
- * connect_timeout (timeout), and delay_loop (the service's healthCheckDefaults.interval, 60 s by
- * default). Also the service's quorum keywords (quorum, hysteresis, quorum_up, quorum_down, omega,
+ * connect_timeout (timeout), delay_loop (the service's healthCheckDefaults.interval, 60 s by
+ * default), warmup (the first probe at random within it) and alpha (start down until the first
+ * success); on a real server or service these reach its checkers (checker-inheritance.ts). Also the service's quorum keywords (quorum, hysteresis, quorum_up, quorum_down, omega,
  * sorry_server_inhibit) and the real server's notify_up / notify_down.
  */
 import type { ConfigPath } from '../raw-config.js';
 import type { KaToken } from './lexer.js';
 import type { KaStatement } from './parser.js';
 import { expectArgs, type KeywordHandler, type TranslateContext } from './translate-context.js';
-import { intArg, setFlag, setInt, setSeconds, setText } from './handler-helpers.js';
+import { intArg, setBool, setFlag, setInt, setSeconds, setText } from './handler-helpers.js';
 import { applyInherited, inheritedTimingHandlers } from './checker-inheritance.js';
 
 type CheckType = 'tcp' | 'http' | 'https' | 'exec' | 'icmp' | 'dns' | 'smtp' | 'udp' | 'file';
@@ -188,6 +189,8 @@ const COMMON: Readonly<Record<string, KeywordHandler>> = {
   retry,
   nb_get_retry: retry,
   delay_before_retry: scoped(['fastInterval'], setSeconds, 'delay_before_retry SECONDS'),
+  warmup: scoped(['warmup'], setSeconds, 'warmup SECONDS'),
+  alpha: scoped(['isAlpha'], setBool, 'alpha [true|false]'),
   bindto: scoped(['bindAddress'], setText, 'bindto ADDRESS'),
 };
 
@@ -241,7 +244,8 @@ export const URL_HANDLERS: Readonly<Record<string, KeywordHandler>> = {
 export const VIRTUAL_SERVER_HEALTH_HANDLERS: Readonly<Record<string, KeywordHandler>> = {
   ...inheritedTimingHandlers('virtualServer'),
   delay_loop: scoped(['healthCheckDefaults', 'interval'], setSeconds, 'delay_loop SECONDS'),
-  alpha: scoped(['healthCheckDefaults', 'isAlpha'], (p, u) => setFlag(p, true, u), 'alpha'),
+  warmup: scoped(['healthCheckDefaults', 'warmup'], setSeconds, 'warmup SECONDS'),
+  alpha: scoped(['healthCheckDefaults', 'isAlpha'], setBool, 'alpha [true|false]'),
   inhibit_on_failure: scoped(['isInhibitedOnFailure'], (p, u) => setFlag(p, true, u), 'inhibit_on_failure'),
   quorum: scoped(['quorum', 'weight'], setInt, 'quorum N'),
   hysteresis: scoped(['quorum', 'hysteresis'], setInt, 'hysteresis N'),

@@ -1,19 +1,25 @@
 /**
- * keepalived's inheritance of checker timing (check_parser.c): `retry`, `delay_before_retry`,
- * `connect_timeout` and `delay_loop` written on a real server, or on its service, apply to that
- * real server's checkers that do not set them; the real server's value wins over the service's, a
- * checker's own over both, and keepalived's per-checker default applies last. keepalived resolves
- * this once the whole file is read, so the order of the lines does not matter: a value given after
- * the checkers still reaches them (they are updated when it is read).
- * (The service's `delay_loop` is already the service's healthCheckDefaults.interval.)
+ * keepalived's inheritance of checker settings (check_parser.c, check_data.c `validate_check_config`):
+ * `retry`, `delay_before_retry`, `connect_timeout`, `delay_loop`, `warmup` and `alpha` written on a
+ * real server, or on its service, apply to that real server's checkers that do not set them; the real
+ * server's value wins over the service's, a checker's own over both, and keepalived's per-checker
+ * default applies last. keepalived resolves this once the whole file is read, so the order of the
+ * lines does not matter: a value given after the checkers still reaches them (they are updated when
+ * it is read).
+ * (The service's `delay_loop`, `warmup` and `alpha` are the service's healthCheckDefaults, which every
+ * check without its own value takes: see checker-handlers.ts.)
+ * `warmup`: keepalived starts each checker at a random moment within it (check_api.c
+ * `register_checkers_thread`); unset, keepalived uses the checker's delay_loop, lvsd its
+ * delay_before_retry (fastInterval), so that a first round completes soon after start.
  */
 import type { ConfigPath } from '../raw-config.js';
 import type { SourceLocation } from '../issues.js';
 import type { KaStatement } from './parser.js';
-import { intArg, secondsToDuration } from './handler-helpers.js';
+import { boolArg, intArg, secondsToDuration } from './handler-helpers.js';
 import { expectArgs, type KeywordHandler, type TranslateContext } from './translate-context.js';
 
-export type InheritedField = 'fall' | 'fastInterval' | 'timeout' | 'interval';
+const INHERITED_FIELDS = ['fall', 'fastInterval', 'timeout', 'interval', 'warmup', 'isAlpha'] as const;
+export type InheritedField = (typeof INHERITED_FIELDS)[number];
 type Level = 'realServer' | 'virtualServer';
 interface Inherited {
   readonly value: unknown;
@@ -43,8 +49,9 @@ export function applyInherited(ctx: TranslateContext, realServerScope: ConfigPat
   const store = storeOf(ctx);
   const fromRs = store.get(keyOf(realServerScope)) ?? {};
   const fromVs = store.get(keyOf(realServerScope.slice(0, -2))) ?? {};
-  for (const field of ['fall', 'fastInterval', 'timeout', 'interval'] as const) {
-    if (field === 'interval' && checkType === 'file') continue; // FILE_CHECK keeps its own short interval
+  for (const field of INHERITED_FIELDS) {
+    // FILE_CHECK keeps its own short interval; keepalived starts it at once (it watches the file).
+    if ((field === 'interval' || field === 'warmup') && checkType === 'file') continue;
     const inherited = fromRs[field] ?? fromVs[field];
     if (inherited !== undefined) ctx.inheritDefault([...checkPath, field], inherited.value, inherited.at);
   }
@@ -96,6 +103,11 @@ const readSeconds = (statement: KaStatement, ctx: TranslateContext): Inherited |
   return { value: d, at: arg.loc };
 };
 
+const readAlpha = (statement: KaStatement, ctx: TranslateContext): Inherited | undefined => {
+  const on = boolArg(statement, ctx, 'alpha [true|false]');
+  return on === undefined ? undefined : { value: on.value, at: on.at };
+};
+
 /** The inheritable timing keywords at one level. */
 export function inheritedTimingHandlers(level: Level): Readonly<Record<string, KeywordHandler>> {
   return {
@@ -103,6 +115,7 @@ export function inheritedTimingHandlers(level: Level): Readonly<Record<string, K
     nb_get_retry: inherit(level, 'fall', readRetry),
     delay_before_retry: inherit(level, 'fastInterval', readSeconds),
     connect_timeout: inherit(level, 'timeout', readSeconds),
-    ...(level === 'realServer' ? { delay_loop: inherit(level, 'interval', readSeconds) } : {}),
+    // On the service, delay_loop, warmup and alpha are its healthCheckDefaults (checker-handlers.ts).
+    ...(level === 'realServer' ? { delay_loop: inherit(level, 'interval', readSeconds), warmup: inherit(level, 'warmup', readSeconds), alpha: inherit(level, 'isAlpha', readAlpha) } : {}),
   };
 }

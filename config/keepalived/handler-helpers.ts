@@ -52,6 +52,29 @@ export function setText(path: ConfigPath, usage: string) {
   };
 }
 
+/**
+ * keepalived's optional boolean argument (`alpha`, `alpha true`, `alpha off`): absent means true.
+ * Undefined after reporting an error.
+ */
+export function boolArg(statement: KaStatement, ctx: TranslateContext, usage: string): { value: boolean; at: SourceLocation } | undefined {
+  if (!expectArgs(statement, ctx, 0, 1, usage)) return undefined;
+  const arg = statement.args[0];
+  if (arg === undefined) return { value: true, at: statement.loc };
+  const word = arg.text; // keepalived's check_true_false is case-sensitive
+  if (word === 'true' || word === 'on' || word === 'yes') return { value: true, at: arg.loc };
+  if (word === 'false' || word === 'off' || word === 'no') return { value: false, at: arg.loc };
+  ctx.error(arg.loc, `"${statement.keyword}" takes true or false (${usage}), got "${arg.text}"`);
+  return undefined;
+}
+
+/** `KEYWORD [true|false]` to a boolean at `path`. */
+export function setBool(path: ConfigPath, usage: string) {
+  return (statement: KaStatement, ctx: TranslateContext): void => {
+    const on = boolArg(statement, ctx, usage);
+    if (on !== undefined) ctx.set(path, on.value, on.at);
+  };
+}
+
 /** A keyword without a value that sets `value` at `path`. */
 export function setFlag(path: ConfigPath, value: unknown, usage: string) {
   return (statement: KaStatement, ctx: TranslateContext): void => {

@@ -135,7 +135,7 @@ test('unsupported keywords: one warning per occurrence, nested ones included, it
       '      name peer',
       '      weight 1',
       '    }',
-      '    warmup 3',
+      '    smtp_alert',
       '  }',
       '}',
     ].join('\n'),
@@ -157,7 +157,7 @@ test('unsupported keywords: one warning per occurrence, nested ones included, it
       [17, 'virtual_server.real_server.BFD_CHECK'],
       [18, 'virtual_server.real_server.BFD_CHECK.name'],
       [19, 'virtual_server.real_server.BFD_CHECK.weight'],
-      [21, 'virtual_server.real_server.warmup'],
+      [21, 'virtual_server.real_server.smtp_alert'],
     ],
   );
   t.is(raw.issues[1]?.message, 'keepalived keyword "bfd_instance" is not supported yet; ignored');

@@ -53,7 +53,7 @@ test('keepalived.conf (through lvsd\'s own translator) and the lvsd YAML give th
   t.is(yamlPlan.realServers.length, 12);
   t.deepEqual(yamlPlan, buildHealthPlan(fromKeepalived.config.ipvs));
   // keepalived's semantics, spelled out: every second, down after retry + 1 = 2 failures a second apart, up after one success.
-  t.deepEqual(yamlPlan.realServers[0]?.checks[0]?.timing, { intervalMs: 1000, fastIntervalMs: 1000, downIntervalMs: 1000, timeoutMs: 1000, rise: 1, fall: 2, isAlpha: false });
+  t.deepEqual(yamlPlan.realServers[0]?.checks[0]?.timing, { intervalMs: 1000, fastIntervalMs: 1000, downIntervalMs: 1000, timeoutMs: 1000, rise: 1, fall: 2, isAlpha: false, warmupMs: 1000 });
   const yamlVrrp = fromYaml.config.vrrp.instances[0];
   const keepalivedVrrp = fromKeepalived.config.vrrp.instances[0];
   t.like(yamlVrrp, { interface: 'hb0', vrid: 51, priority: 150, version: 3 });
