@@ -300,16 +300,16 @@ class Scheduler implements HealthScheduler {
     probe.timer = undefined;
     probe.nextDueMs = undefined;
     if (!this.isRunning || this.probes.get(probe.key) !== probe || probe.inFlight !== undefined) return;
-    // One controller serves a probe's runs until stop() or removal aborts it; then a new one. An
-    // AbortSignal with a listener is about 0.75 KB: per run, it was a tenth of what a TCP probe
-    // allocates (bench/health/README.md).
+    // One controller serves a probe's runs until stop(), removal or a deadline (runCheck aborts it
+    // then) aborts it; then a new one. An AbortSignal with a listener is about 0.75 KB: per run, it
+    // was a tenth of what a TCP probe allocates (bench/health/README.md).
     const controller = probe.controller === undefined || probe.controller.signal.aborted ? new AbortController() : probe.controller;
     const startedAtMs = this.deps.clock.now();
     probe.controller = controller;
     probe.inFlight = runCheck(probe.checker, probe.target, {
       clock: this.deps.clock,
       timeoutMs: probe.spec.timing.timeoutMs,
-      signal: controller.signal,
+      controller,
       ...(this.deps.stalledMs === undefined ? {} : { stalledMs: this.deps.stalledMs }),
     })
       .then((result) => {

@@ -33,6 +33,39 @@ test('the caller aborting reports aborted, not a timeout', async (t) => {
   t.is(clock.pendingCount, 0);
 });
 
+test('a caller\'s controller: the checker gets its signal, the deadline aborts it, and a prompt result leaves it usable for the next run', async (t) => {
+  const clock = new FakeClock();
+  const controller = new AbortController();
+  const seen: AbortSignal[] = [];
+  const { checker, reply } = replyOnCue();
+  const spy: HealthChecker = { kind: checker.kind, check: (target_, signal) => (seen.push(signal), checker.check(target_, signal)) };
+  const first = runCheck(spy, target, { clock, timeoutMs: 500, controller });
+  clock.advance(10);
+  reply();
+  t.like(await first, { ok: true });
+  t.false(controller.signal.aborted, 'a result in time aborts nothing');
+  const second = runCheck(spy, target, { clock, timeoutMs: 500, controller });
+  clock.advance(500);
+  t.like(await second, { ok: false, reason: 'reply-timeout', detail: 'no a reply within 500 ms' });
+  t.true(controller.signal.aborted, 'the deadline aborted the caller\'s controller');
+  t.deepEqual(seen, [controller.signal, controller.signal]);
+  t.is(clock.pendingCount, 0);
+});
+
+test('a caller\'s controller aborted by the caller reports aborted; one aborted already still gets the grace period', async (t) => {
+  const clock = new FakeClock();
+  const controller = new AbortController();
+  const pending = runCheck(hanging, target, { clock, timeoutMs: 500, controller });
+  controller.abort(new Error('stopping'));
+  t.like(await pending, { ok: false, reason: 'aborted' });
+  t.is(clock.pendingCount, 0);
+  const deaf: HealthChecker = { kind: 'deaf', check: () => new Promise<CheckResult>(() => undefined) };
+  const late = runCheck(deaf, target, { clock, timeoutMs: 500, controller, settleGraceMs: 50 });
+  clock.advance(50);
+  t.like(await late, { ok: false, reason: 'aborted', detail: 'deaf checker did not settle after its signal aborted' });
+  t.is(clock.pendingCount, 0);
+});
+
 test('a checker that throws (a bug) becomes checker-error, synchronously or not', async (t) => {
   const clock = new FakeClock();
   const sync: HealthChecker = { kind: 'sync', check: () => { throw new Error('boom'); } };
