@@ -8,14 +8,12 @@
  * TTL 255 (RFC 5798 section 5.1.1.3), TOS 0xc0 like keepalived. Received datagrams carry the IPv4
  * header, so TTL, source and destination are all checked by the receive filter.
  *
- * IPv6: an AF_INET6 raw socket with IPV6_CHECKSUM at offset 6 (the kernel computes the checksum on
- * send and verifies it on receive, dropping bad ones), hop limit 255 for multicast and unicast. The
- * source is the interface's link-local address, chosen by the kernel (raw-socket has no bind()).
- * GAP, documented: an IPv6 raw socket does not deliver the IPv6 header and raw-socket has no
- * recvmsg(), so the hop limit and the destination of received adverts are NOT visible; datagrams
- * come up with `ttlOrHopLimit` and `destination` undefined, and the driver counts what it assumed.
- * Closing it needs a small native addon (recvmsg + IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO): later work.
- *
+ * IPv6: lvsd's own raw socket (raw6-socket-binding.ts, native/raw6-socket.c), because an IPv6 raw socket
+ * never delivers the IPv6 header and raw-socket has no recvmsg(): with IPV6_RECVHOPLIMIT and
+ * IPV6_RECVPKTINFO each datagram comes with its hop limit and destination, which the receive filter
+ * checks as it does IPv4's TTL and destination. IPV6_CHECKSUM at offset 6 (the kernel computes the
+ * checksum on send and verifies it on receive, dropping bad ones), hop limit 255 for multicast and
+ * unicast. The source of every send is `sourceAddress` (IPV6_PKTINFO), the address the checksum covers.
  * Multicast mode joins 224.0.0.18 / ff02::12 on the interface (without the join nothing arrives) and
  * turns multicast loop off. When raw-socket closes the socket (after an error) or a send throws, the
  * socket is reopened after `reopenDelayMs`, until `close()`. A send that fails in the kernel
@@ -50,7 +48,9 @@ import {
   openRawSocket,
   setSocketOption,
   type RawSocket,
+  type RawSocketMessageInfo,
 } from './raw-socket-binding.js';
+import { openRaw6Socket } from './raw6-socket-binding.js';
 import { VRRP_IP_PROTOCOL, VRRP_TTL } from './vrrp-packet.js';
 import { DatagramListeners, vrrpGroupFor, VrrpTransportCounters, type VrrpTransport } from './vrrp-transport.js';
 
@@ -72,8 +72,11 @@ export interface RawIpTransportOptions {
 export interface RawIpTransportDeps {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Default: raw-socket's (raw-socket-binding.ts); a fake in unit tests. */
-  readonly openSocket?: (family: 4 | 6, protocol: number) => RawSocket;
+  /**
+   * Default: raw-socket's for IPv4 (raw-socket-binding.ts), lvsd's addon for IPv6 (raw6-socket-binding.ts);
+   * a fake in unit tests. `source` and `interfaceIndex` are the IPv6 socket's IPV6_PKTINFO.
+   */
+  readonly openSocket?: (family: 4 | 6, protocol: number, source: IpAddress, interfaceIndex: number) => RawSocket;
 }
 
 const DEFAULT_REOPEN_DELAY_MS = 1000;
@@ -85,7 +88,7 @@ export function createRawIpTransport(options: RawIpTransportOptions, deps: RawIp
   const counters = new VrrpTransportCounters();
   const listeners = new DatagramListeners((err) => logger.error('datagram listener failed', { err }));
   const reopenDelayMs = options.reopenDelayMs ?? DEFAULT_REOPEN_DELAY_MS;
-  const openSocket = deps.openSocket ?? openRawSocket;
+  const openSocket = deps.openSocket ?? openKernelSocket;
   let socket: RawSocket | undefined;
   /** Sends failed in a row since the last that went out (edge-triggered logging). */
   let failedInRow = 0;
@@ -93,14 +96,14 @@ export function createRawIpTransport(options: RawIpTransportOptions, deps: RawIp
   let isClosed = false;
 
   const open = (): void => {
-    const s = openSocket(family, VRRP_IP_PROTOCOL);
+    const s = openSocket(family, VRRP_IP_PROTOCOL, options.sourceAddress, options.interfaceIndex);
     try {
       configureSocket(s, family, options);
     } catch (e) {
       s.close();
       throw e;
     }
-    s.on('message', (buffer, source) => onMessage(buffer, source));
+    s.on('message', (buffer, source, info) => onMessage(buffer, source, info));
     s.on('error', (error) => {
       counters.lastError = describeError(error);
       logger.warn('vrrp socket error', { err: error });
@@ -131,7 +134,7 @@ export function createRawIpTransport(options: RawIpTransportOptions, deps: RawIp
     }, reopenDelayMs);
   };
 
-  const onMessage = (buffer: Buffer, source: string): void => {
+  const onMessage = (buffer: Buffer, source: string, info: RawSocketMessageInfo | undefined): void => {
     if (isClosed) return;
     if (family === 4) {
       const decoded = decodeIpv4Packet(buffer, VRRP_IP_PROTOCOL);
@@ -149,9 +152,22 @@ export function createRawIpTransport(options: RawIpTransportOptions, deps: RawIp
       counters.drop('bad-source-address');
       return;
     }
+    const destination = info?.destination === undefined ? undefined : parseIpAddress(info.destination);
+    if (destination !== undefined && !destination.ok) {
+      counters.drop('bad-destination-address');
+      return;
+    }
     counters.received += 1;
-    // The kernel verified the checksum (IPV6_CHECKSUM); hop limit and destination are not visible (see top).
-    listeners.deliver({ bytes: Uint8Array.from(buffer), source: parsed.value, isChecksumVerified: true, interface: options.interfaceName });
+    // The kernel verified the checksum (IPV6_CHECKSUM). A socket that cannot see hop limit or destination
+    // (a fake, or raw-socket) leaves them undefined, and the instance counts what it assumed.
+    listeners.deliver({
+      bytes: Uint8Array.from(buffer),
+      source: parsed.value,
+      ...(destination !== undefined ? { destination: destination.value } : {}),
+      ...(info?.hopLimit !== undefined ? { ttlOrHopLimit: info.hopLimit } : {}),
+      isChecksumVerified: true,
+      interface: options.interfaceName,
+    });
   };
 
   open();
@@ -204,6 +220,10 @@ export function createRawIpTransport(options: RawIpTransportOptions, deps: RawIp
       if (s !== undefined) closeQuietly(s);
     },
   };
+}
+
+function openKernelSocket(family: 4 | 6, protocol: number, source: IpAddress, interfaceIndex: number): RawSocket {
+  return family === 4 ? openRawSocket(4, protocol) : openRaw6Socket(protocol, source, interfaceIndex);
 }
 
 function configureSocket(s: RawSocket, family: 4 | 6, options: RawIpTransportOptions): void {

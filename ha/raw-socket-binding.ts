@@ -27,12 +27,20 @@ export const IPV6_MULTICAST_LOOP = 19;
 export const IPV6_ADD_MEMBERSHIP = 20;
 export const IPPROTO_ICMPV6 = 58;
 
-/** What we use of a raw-socket Socket. */
+/** What a socket could see of a datagram beyond its bytes and source (lvsd's IPv6 addon: raw6-socket-binding.ts). */
+export interface RawSocketMessageInfo {
+  readonly destination?: string;
+  readonly hopLimit?: number;
+  readonly interfaceIndex?: number;
+}
+
+/** What we use of a raw-socket Socket; lvsd's IPv6 raw socket (raw6-socket-binding.ts) has the same shape. */
 export interface RawSocket {
   setOption(level: number, option: number, value: number | Buffer, length?: number): void;
   send(buffer: Buffer, offset: number, length: number, address: string, callback: (error: Error | null, bytes: number) => void): void;
   close(): void;
-  on(event: 'message', listener: (buffer: Buffer, source: string) => void): void;
+  /** raw-socket gives no `info`; lvsd's IPv6 socket gives what recvmsg saw. */
+  on(event: 'message', listener: (buffer: Buffer, source: string, info?: RawSocketMessageInfo) => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
   on(event: 'close', listener: () => void): void;
 }

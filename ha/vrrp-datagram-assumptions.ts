@@ -1,9 +1,8 @@
 /**
  * From what a transport saw to what the receive filter checks. A transport that cannot see the TTL / Hop
- * Limit (IPv6 raw socket, UDP) or the destination (IPv6 raw socket) leaves them undefined; here they are
- * assumed to be what a well-behaved sender uses (255; the group in multicast mode, our own address in
- * unicast mode), and every assumption is counted, so `status` shows how much of RFC 5798 section 7.1 was
- * really checked. Pure.
+ * Limit or the destination (UDP) leaves them undefined; here they are assumed to be what a well-behaved
+ * sender uses (255; the group in multicast mode, our own address in unicast mode), and every assumption
+ * is counted, so `status` shows how much of RFC 5798 section 7.1 was really checked. Pure.
  */
 import { VRRP_TTL } from './vrrp-packet.js';
 import type { ReceivedDatagram } from './vrrp-receive-filter.js';

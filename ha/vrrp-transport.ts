@@ -14,9 +14,9 @@ export interface VrrpDatagram {
   /** The VRRP message: the IP payload, without the IP header. */
   readonly bytes: Uint8Array;
   readonly source: IpAddress;
-  /** The IP destination; undefined when the transport cannot see it (IPv6 raw socket). */
+  /** The IP destination; undefined when the transport cannot see it (UDP). */
   readonly destination?: IpAddress;
-  /** IPv4 TTL or IPv6 Hop Limit; undefined when the transport cannot see it (IPv6 raw socket, UDP). */
+  /** IPv4 TTL or IPv6 Hop Limit; undefined when the transport cannot see it (UDP). */
   readonly ttlOrHopLimit?: number;
   /** The kernel verified the VRRP checksum (IPV6_CHECKSUM on an IPv6 raw socket). */
   readonly isChecksumVerified?: boolean;
@@ -33,6 +33,7 @@ export const VRRP_TRANSPORT_DROP_REASONS = [
   'bad-ip-length',
   'ip-fragment',
   'bad-source-address',
+  'bad-destination-address',
 ] as const;
 export type VrrpTransportDropReason = (typeof VRRP_TRANSPORT_DROP_REASONS)[number];
 

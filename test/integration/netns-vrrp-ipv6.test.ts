@@ -7,9 +7,15 @@
  *  - lvsd SIGKILLed: keepalived takes over;
  *  - lvsd restarted with a lower priority stays backup behind keepalived (it accepts keepalived's adverts),
  *    and takes over within its master down interval when keepalived is SIGKILLed.
- * Known gap (ha/raw-ip-transport.ts): the hop limit of received IPv6 adverts is not visible; the lab
- * director's snapshot counts those assumptions.
+ * And the receive check RFC 5798 section 7.1 wants for IPv6 (lvsd's own raw socket, native/raw6-socket.c,
+ * sees the hop limit): a forger's higher-priority adverts with hop limit 254 are dropped and counted as
+ * `bad-ttl`, and the master stays; the same adverts with hop limit 255 make it yield (the control that
+ * shows the forgery would have worked).
  */
+import { fileURLToPath } from 'node:url';
+import { parseIpAddress, type IpAddress } from '../../src/core/ip.js';
+import { encodeAdvertisement } from '../../ha/vrrp-packet.js';
+import { VRRP_GROUP_IPV6 } from '../../ha/vrrp-transport.js';
 import { requirePrereqs } from '../support/prereqs.js';
 import {
   createVrrpLab,
@@ -19,9 +25,13 @@ import {
   startDirector,
   startKeepalived,
   tsharkFields,
+  type DirectorHandle,
+  type DirectorLine,
 } from './netns-vrrp-harness.js';
 
 const gate = requirePrereqs(['root', 'netns', 'ip', 'keepalived', 'tcpdump', 'tshark']);
+const hopLimitGate = requirePrereqs(['root', 'netns', 'ip']);
+const FORGER = fileURLToPath(new URL('./vrrp-forger-main.js', import.meta.url));
 
 const VIP6 = '2001:db8::50';
 const MDI_100_MS = 3609.375;
@@ -87,4 +97,57 @@ gate.serial('IPv6 VRRPv3 with keepalived: lvsd preempts (with an unsolicited NA)
   t.true(adverts.some(([src]) => src === keepalivedAddress));
   t.false(keepalived.lines().some((l) => /Invalid|invalid|checksum/.test(l)), 'keepalived complained about none of our adverts');
   t.log(`IPv6: keepalived took over ${keepalivedTakeoverMs.toFixed(1)} ms after lvsd's SIGKILL, lvsd ${lvsdTakeoverMs.toFixed(1)} ms after keepalived's (MDI ${MDI_100_MS} ms); NA ${preemptNaMs.toFixed(2)} / ${takeoverNaMs.toFixed(2)} ms after becoming master`);
+});
+
+function address(text: string): IpAddress {
+  const r = parseIpAddress(text);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}
+
+/** A snapshot of the running instance (SIGUSR2 to the lab director). */
+async function snapshotOf(d: DirectorHandle): Promise<DirectorLine> {
+  const before = d.lines().filter((l) => l.type === 'snapshot').length;
+  d.kill('SIGUSR2');
+  await d.waitFor(() => d.lines().filter((l) => l.type === 'snapshot').length > before, 5_000);
+  return d.lines().filter((l) => l.type === 'snapshot')[before] as DirectorLine;
+}
+
+function countersOf(snapshot: DirectorLine): { drops: Record<string, number>; accepted: number; assumedTtl: number } {
+  const receive = snapshot['receive'] as { drops: Record<string, number>; accepted: number };
+  const assumed = snapshot['assumedHeaderFields'] as { ttl: number };
+  return { drops: receive.drops, accepted: receive.accepted, assumedTtl: assumed.ttl };
+}
+
+hopLimitGate.serial('IPv6 hop limit: higher-priority adverts with hop limit 254 are dropped as bad-ttl and the master stays; with 255 it yields', async (t) => {
+  const lab = await createVrrpLab(t, 2);
+  const lvsdAddress = await linkLocalOf(lab, 1);
+  const forgerAddress = await linkLocalOf(lab, 2);
+  const lvsd = await startDirector(lab, 1, { vrid: 62, version: 3, priority: 100, advertIntervalCs: 100, primaryAddress: lvsdAddress, vips: [`${VIP6}/128`] });
+  await lvsd.waitForState('master', 10_000);
+
+  const advert = encodeAdvertisement(
+    { version: 3, vrid: 62, priority: 200, maxAdverIntervalCs: 100, ipAddresses: [address(VIP6)] },
+    { sourceAddress: address(forgerAddress), destinationAddress: VRRP_GROUP_IPV6 },
+  );
+  const forge = (hopLimit: number): Promise<unknown> =>
+    lab.topology.execChecked(lab.director(2).namespace, process.execPath, [FORGER, 'send6', 'eth0', forgerAddress, Buffer.from(advert).toString('hex'), '3', String(hopLimit)], {
+      timeoutMs: 10_000,
+    });
+
+  const transitionsBefore = lvsd.transitions().map((l) => l['to']);
+  const before = countersOf(await snapshotOf(lvsd));
+  await forge(254);
+  await new Promise((r) => setTimeout(r, 300));
+  const after = countersOf(await snapshotOf(lvsd));
+  t.is((after.drops['bad-ttl'] ?? 0) - (before.drops['bad-ttl'] ?? 0), 3, 'each advert with hop limit 254 dropped as bad-ttl');
+  t.is(after.accepted, before.accepted, 'none accepted');
+  t.is(after.assumedTtl, 0, 'no hop limit was assumed: the socket saw every one');
+  t.deepEqual(lvsd.transitions().map((l) => l['to']), transitionsBefore, 'the master stayed');
+  t.is(transitionsBefore.at(-1), 'master');
+
+  const seq = Number(lvsd.transitions().at(-1)?.['seq'] ?? 0);
+  await forge(255);
+  const yielded = await lvsd.waitForState('backup', 3_000, seq);
+  t.log(`hop limit 254: bad-ttl +${(after.drops['bad-ttl'] ?? 0) - (before.drops['bad-ttl'] ?? 0)}; hop limit 255: backup, reason ${String(yielded['reason'])}`);
 });

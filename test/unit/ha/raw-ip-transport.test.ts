@@ -6,7 +6,7 @@
 import test from 'ava';
 import { encodeIpv4Header, VRRP_IPV4_TOS } from '../../../ha/ipv4-header.js';
 import { createRawIpTransport } from '../../../ha/raw-ip-transport.js';
-import type { RawSocket } from '../../../ha/raw-socket-binding.js';
+import type { RawSocket, RawSocketMessageInfo } from '../../../ha/raw-socket-binding.js';
 import type { VrrpDatagram, VrrpTransport } from '../../../ha/vrrp-transport.js';
 import { VRRP_GROUP_IPV4 } from '../../../ha/vrrp-transport.js';
 import { FakeClock } from '../../../src/core/fake-clock.js';
@@ -127,4 +127,66 @@ test('close() stops a pending reopen', (t) => {
   clock.advance(5000);
   t.is(sockets.length, 1);
   t.like(transport.snapshot(), { isOpen: false });
+});
+
+/** An IPv6 socket as lvsd's addon hands datagrams over: no IP header, hop limit and destination beside it. */
+class FakeRaw6Socket extends FakeRawSocket {
+  private readonly messageListeners: ((b: Buffer, s: string, info?: RawSocketMessageInfo) => void)[] = [];
+
+  override on(event: 'message' | 'error' | 'close', listener: never): void {
+    if (event === 'message') this.messageListeners.push(listener);
+    else super.on(event, listener);
+  }
+
+  deliver6(source: string, payload: Uint8Array, info?: RawSocketMessageInfo): void {
+    for (const l of this.messageListeners) l(Buffer.from(payload), source, info);
+  }
+}
+
+function setup6(): { sockets: FakeRaw6Socket[]; opened: string[]; transport: VrrpTransport; received: VrrpDatagram[] } {
+  const sockets: FakeRaw6Socket[] = [];
+  const opened: string[] = [];
+  const transport = createRawIpTransport(
+    { interfaceName: 'eth0', interfaceIndex: 2, sourceAddress: ip('fe80::11'), mode: 'multicast' },
+    {
+      clock: new FakeClock(),
+      logger: silentLogger,
+      openSocket: (family, protocol, source, interfaceIndex) => {
+        opened.push(`${family} ${protocol} ${source.text} ${interfaceIndex}`);
+        const s = new FakeRaw6Socket();
+        sockets.push(s);
+        return s;
+      },
+    },
+  );
+  const received: VrrpDatagram[] = [];
+  transport.onDatagram((d) => received.push(d));
+  return { sockets, opened, transport, received };
+}
+
+test('IPv6: the hop limit and destination the socket saw reach the datagram; the socket is opened with the source and interface of its sends', (t) => {
+  const { sockets, opened, received } = setup6();
+  t.deepEqual(opened, ['6 112 fe80::11 2']);
+  sockets[0]?.deliver6('fe80::12', ADVERT, { destination: 'ff02::12', hopLimit: 254, interfaceIndex: 2 });
+  t.is(received.length, 1);
+  t.is(received[0]?.ttlOrHopLimit, 254);
+  t.is(received[0]?.destination?.text, 'ff02::12');
+  t.is(received[0]?.source.text, 'fe80::12');
+  t.true(received[0]?.isChecksumVerified);
+});
+
+test('IPv6: a socket that saw no hop limit or destination leaves them undefined (the instance counts the assumption)', (t) => {
+  const { sockets, received } = setup6();
+  sockets[0]?.deliver6('fe80::12', ADVERT);
+  t.is(received.length, 1);
+  t.is(received[0]?.ttlOrHopLimit, undefined);
+  t.is(received[0]?.destination, undefined);
+});
+
+test('IPv6: an unreadable source or destination is dropped and counted', (t) => {
+  const { sockets, transport, received } = setup6();
+  sockets[0]?.deliver6('fe80::12', ADVERT, { destination: 'not an address', hopLimit: 255 });
+  sockets[0]?.deliver6('nonsense', ADVERT, { destination: 'ff02::12', hopLimit: 255 });
+  t.is(received.length, 0);
+  t.like(transport.snapshot().drops, { 'bad-destination-address': 1, 'bad-source-address': 1 });
 });
