@@ -4,15 +4,16 @@
  * 255 the kernel refused). Every effect goes through IpvsadmDeps, which the CLI command wires to
  * the kernel (and tests to an in-memory kernel): the client is only opened when a command needs
  * it, so that parsing errors, help and the connection listing never load the netlink module.
+ *
+ * Start-up: an operator types `lvsd ipvsadm` as often as ipvsadm, and inside UML each module Node
+ * loads costs several milliseconds of syscalls. So this module loads only the parser statically;
+ * the listing formatters, the connection listing, the change path and -R's dry run are imported
+ * when their command runs (README, "lvsd ipvsadm start-up").
  */
 import type { IpAddress } from '../core/ip.js';
 import { readIpvsTable, type IpvsClient, type IpvsTableEntry } from '../ipvs/ipvs-client.js';
 import { IpvsError, isIpvsError } from '../ipvs/ipvs-error.js';
-import { applyChange } from './apply-change.js';
-import { ipvsadmMessage } from './change-requests.js';
 import { type DisplayNames, NUMERIC_NAMES } from './display-names.js';
-import { connectionAddresses, CONN_PROC_FILE, formatConnections, parseConnections } from './format-connections.js';
-import { formatDaemons, formatListing, formatSave, formatServiceListing, formatTimeouts } from './format-table.js';
 import { EXIT, type IpvsadmCommand } from './ipvsadm-command.js';
 import type { IpvsadmDeps } from './ipvsadm-deps.js';
 import { parseIpvsadmArgs } from './parse-ipvsadm-args.js';
@@ -41,6 +42,7 @@ export async function runIpvsadm(argv: readonly string[], deps: IpvsadmDeps): Pr
       return EXIT.usage;
     }
     if (e instanceof IpvsError) {
+      const { ipvsadmMessage } = await import('./change-requests.js');
       deps.stderr(`${ipvsadmMessage(e)}\n`);
       return EXIT.failed;
     }
@@ -65,6 +67,7 @@ async function execute(command: IpvsadmCommand, deps: IpvsadmDeps, openClient: (
     case 'list-connections':
       return listConnections(command.isNumeric, command.hasPersistenceEngineData, deps);
     case 'list': {
+      const { formatListing, formatServiceListing } = await import('./format-table.js');
       const client = await openClient();
       if (command.key !== undefined) {
         const service = await client.getService(command.key);
@@ -82,27 +85,35 @@ async function execute(command: IpvsadmCommand, deps: IpvsadmDeps, openClient: (
       return EXIT.ok;
     }
     case 'save': {
+      const { formatSave } = await import('./format-table.js');
       const table = await readIpvsTable(await openClient());
       deps.stdout(formatSave(table, await tableNames(table, command.isNumeric, deps)));
       return EXIT.ok;
     }
-    case 'list-timeouts':
+    case 'list-timeouts': {
+      const { formatTimeouts } = await import('./format-table.js');
       deps.stdout(formatTimeouts(await (await openClient()).getTimeouts()));
       return EXIT.ok;
-    case 'list-daemons':
+    }
+    case 'list-daemons': {
+      const { formatDaemons } = await import('./format-table.js');
       deps.stdout(formatDaemons(await (await openClient()).listDaemons()));
       return EXIT.ok;
+    }
     case 'restore': {
       // The dry run's in-memory kernel and the planner are only needed here: not loaded otherwise.
       const { runRestore } = await import('./restore-runner.js');
       return runRestore(await deps.readStdin(), deps, openClient);
     }
-    default:
+    default: {
+      const { applyChange } = await import('./apply-change.js');
       return applyChange(command, await openClient(), deps);
+    }
   }
 }
 
 async function listConnections(isNumeric: boolean, hasPeData: boolean, deps: IpvsadmDeps): Promise<number> {
+  const { connectionAddresses, CONN_PROC_FILE, formatConnections, parseConnections } = await import('./format-connections.js');
   const text = await deps.readConnections();
   if (text === undefined) throw new IpvsError('ERR_IPVS_NOT_AVAILABLE', `${CONN_PROC_FILE} does not exist: IPVS is not loaded (try: modprobe ip_vs)`);
   const parsed = parseConnections(text);

@@ -3,15 +3,15 @@
  * wires the effects: the kernel client (imported only when a command needs the kernel, so that the
  * netlink addon is not loaded for parsing, help or the connection listing), /proc, stdin, the
  * name services. Like ipvsadm, a kernel without IPVS gets one `modprobe ip_vs` before giving up.
+ * The name services (node:dns) and the connection listing are imported when used, for start-up.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { LVSD_VERSION } from '../../daemon/version.js';
 import type { IpvsClient } from '../../ipvs/ipvs-client.js';
 import { isIpvsError } from '../../ipvs/ipvs-error.js';
-import { CONN_PROC_FILE } from '../../ipvsadm/format-connections.js';
 import type { ServicesTable } from '../../ipvsadm/etc-services.js';
 import { runIpvsadm, type IpvsadmDeps } from '../../ipvsadm/run-ipvsadm.js';
-import { loadEtcServices, resolveHostNames, reverseHostNames } from '../../ipvsadm/system-names.js';
+import type * as SystemNames from '../../ipvsadm/system-names.js';
 import type { CliIo } from '../io.js';
 
 export const IPVSADM_VERSION_TEXT = `ipvsadm v1.31 2019/12/24 (lvsd ${LVSD_VERSION}, IPVS v1.2.1)`;
@@ -29,13 +29,17 @@ export function createSystemDeps(io: CliIo, options: { readonly openClient?: () 
     stdout: (text) => io.stdout.write(text),
     stderr: (text) => io.stderr.write(text),
     openClient: options.openClient ?? (() => openKernelClient(io)),
-    readConnections: () => readOptional(CONN_PROC_FILE),
+    readConnections: async () => readOptional((await import('../../ipvsadm/format-connections.js')).CONN_PROC_FILE),
     readStdin: () => readAll(io.stdin),
-    resolveHosts: resolveHostNames,
-    reverseHosts: reverseHostNames,
-    loadServices: () => (services ??= loadEtcServices()),
+    resolveHosts: async (names) => (await systemNames()).resolveHostNames(names),
+    reverseHosts: async (addresses) => (await systemNames()).reverseHostNames(addresses),
+    loadServices: () => (services ??= systemNames().then((m) => m.loadEtcServices())),
     listInterfaces: async () => readdir('/sys/class/net').catch(() => []),
   };
+}
+
+function systemNames(): Promise<typeof SystemNames> {
+  return import('../../ipvsadm/system-names.js');
 }
 
 async function openKernelClient(io: CliIo): Promise<IpvsClient> {
