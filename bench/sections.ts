@@ -23,7 +23,7 @@ export const BENCH_SECTIONS: readonly BenchSectionSpec[] = [
     title: 'VRRP failover gap, spurious takeovers and advert intervals vs keepalived',
     place: 'host',
     modules: [],
-    binaries: ['ip', 'keepalived', 'tcpdump', 'arping', 'chrt'],
+    binaries: ['ip', 'keepalived', 'tcpdump', 'chrt'],
     budgetShare: 1,
     load: async () => (await import('./vrrp/vrrp-bench.js')).vrrpBench,
   },

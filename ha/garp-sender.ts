@@ -2,18 +2,18 @@
  * Announcing one virtual address on its link, owned by the instance driver: a gratuitous ARP for IPv4,
  * an unsolicited Neighbor Advertisement for IPv6 (RFC 5798 section 6.4.1 / 6.4.2). Fire and forget:
  * `announce` starts the announcement and returns; outcomes are counted and failures logged by the
- * sender. Implementations: arping-garp-sender.ts (IPv4, iputils arping), raw-icmpv6-na-sender.ts (IPv6),
- * combined per family by `createFamilyGarpSender`.
+ * sender. Implementations: packet-garp-sender.ts (IPv4, an Ethernet frame on an AF_PACKET socket),
+ * raw-icmpv6-na-sender.ts (IPv6), combined per family by `createFamilyGarpSender`.
  */
 import type { IpAddress } from '../src/core/ip.js';
 
-export const GARP_FAILURE_REASONS = ['exit-nonzero', 'spawn-failed', 'timeout', 'send-failed', 'no-such-interface', 'unsupported-family', 'closed'] as const;
+export const GARP_FAILURE_REASONS = ['send-failed', 'no-such-interface', 'unsupported-family', 'closed'] as const;
 export type GarpFailureReason = (typeof GARP_FAILURE_REASONS)[number];
 
 export interface GarpSenderSnapshot {
   /** Announcements started. */
   readonly started: number;
-  /** Announcements known to be on the wire (arping exited 0, sendto succeeded). */
+  /** Announcements known to be on the wire (the kernel accepted the frame or datagram). */
   readonly succeeded: number;
   readonly inFlight: number;
   readonly failures: Readonly<Record<GarpFailureReason, number>>;
@@ -27,7 +27,7 @@ export interface GarpSender {
    */
   prepare(address: IpAddress, interfaceName: string): void;
   snapshot(): GarpSenderSnapshot;
-  /** Idempotent: stops what is in flight (an arping already sent its packet within milliseconds). */
+  /** Idempotent; nothing is sent afterwards. */
   close(): void;
 }
 

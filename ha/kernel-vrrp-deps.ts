@@ -7,12 +7,11 @@
 import type { Clock } from '../src/core/clock.js';
 import type { CommandRunner } from '../src/core/command-runner.js';
 import type { Logger } from '../src/core/logger.js';
-import { createArpingGarpSender } from './arping-garp-sender.js';
 import { createFamilyGarpSender, type GarpSender } from './garp-sender.js';
 import type { LinkLookup } from './link-lookup.js';
+import { createPacketGarpSender } from './packet-garp-sender.js';
 import { createRawIcmpv6NaSender } from './raw-icmpv6-na-sender.js';
 import { createRawIpTransport } from './raw-ip-transport.js';
-import { createResidentArpingGarpSender } from './resident-arping-garp-sender.js';
 import { createRtnetlinkAddressManager, type RtnetlinkAddressManager } from './rtnetlink-address-manager.js';
 import { openUdpTransport } from './udp-transport.js';
 import { throwIfAborted } from './vrrp-error.js';
@@ -30,23 +29,12 @@ export interface KernelVrrpResources {
 export interface KernelVrrpResourcesOptions {
   readonly runner: CommandRunner;
   readonly logger: Logger;
-  /** iputils arping; default "arping" on PATH. */
-  readonly arpingPath?: string;
-  /**
-   * How arping is started: 'resident-shell' (default: one /bin/sh helper forks each arping, so Node never
-   * forks on a takeover; resident-arping-garp-sender.ts says why) or 'command-runner' (one Node spawn each).
-   */
-  readonly garpMechanism?: 'resident-shell' | 'command-runner';
 }
 
 export function createKernelVrrpResources(options: KernelVrrpResourcesOptions): KernelVrrpResources {
   const addressManager = createRtnetlinkAddressManager();
-  const arping = options.arpingPath === undefined ? {} : { arpingPath: options.arpingPath };
   const garpSender = createFamilyGarpSender({
-    ipv4:
-      options.garpMechanism === 'command-runner'
-        ? createArpingGarpSender(arping, { runner: options.runner, logger: options.logger })
-        : createResidentArpingGarpSender(arping, { logger: options.logger }),
+    ipv4: createPacketGarpSender({ logger: options.logger }),
     ipv6: createRawIcmpv6NaSender({ links: addressManager, logger: options.logger }),
   });
   return {

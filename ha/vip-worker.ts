@@ -1,9 +1,9 @@
 /**
  * Executes the address effects of one VRRP instance in order: add or remove its VIPs through the
  * AddressManager and announce them through the GarpSender, one operation after the other, so that an
- * announcement always follows the add it announces (arping needs the address in place) and a remove
- * never overtakes an add. Announcement rounds after the first, and the periodic refresh, wait on the
- * injected clock; leaving master cancels them. Failures are logged, counted and put on the event
+ * announcement always follows the add it announces (announcing an address not yet in place would draw
+ * traffic to a director that drops it) and a remove never overtakes an add. Announcement rounds after
+ * the first, and the periodic refresh, wait on the injected clock; leaving master cancels them. Failures are logged, counted and put on the event
  * stream; the instance keeps running (its state is the election's, not the kernel's).
  */
 import { sleep, type Clock, type Timer } from '../src/core/clock.js';

@@ -6,7 +6,7 @@
  * Sends use sendmsg() with IPV6_PKTINFO when a source is given, so the source on the wire is the
  * configured one. Readiness comes from a libuv poll handle on the loop of the calling thread.
  *
- * JS interface (typed in src/core/native-addon.ts):
+ * JS interface (typed in ha/native-addon.ts), on the addon's exports:
  *   open(protocol, onMessage, onError) -> handle
  *     onMessage(payload: Buffer, source: string, destination: string | null, hopLimit: number (-1 when
  *               absent), ifindex: number, isTruncated: boolean)
@@ -30,6 +30,8 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "addon.h"
+
 #define RECV_BUFFER_BYTES 65536
 /* At most this many datagrams per readiness event, so one busy socket cannot hold the loop. */
 #define MAX_RECEIVES_PER_WAKE 64
@@ -47,32 +49,6 @@ typedef struct {
   bool is_finalized;
   unsigned char buffer[RECV_BUFFER_BYTES];
 } raw6_socket;
-
-static const char *errno_name(int err) {
-  const char *name = strerrorname_np(err);
-  return name != NULL ? name : "EUNKNOWN";
-}
-
-static void throw_errno(napi_env env, const char *what, int err) {
-  char message[160];
-  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
-  napi_throw_error(env, errno_name(err), message);
-}
-
-#define CALL(env, call)                                                        \
-  do {                                                                         \
-    if ((call) != napi_ok) {                                                   \
-      const napi_extended_error_info *info = NULL;                             \
-      napi_get_last_error_info((env), &info);                                  \
-      bool pending = false;                                                    \
-      napi_is_exception_pending((env), &pending);                              \
-      if (!pending)                                                            \
-        napi_throw_error((env), "ERR_NATIVE",                                  \
-                         info && info->error_message ? info->error_message     \
-                                                     : "N-API call failed");   \
-      return NULL;                                                             \
-    }                                                                          \
-  } while (0)
 
 static void free_if_done(raw6_socket *s) {
   if (s->is_poll_closed && s->is_finalized) free(s);
@@ -424,15 +400,12 @@ static napi_value js_close(napi_env env, napi_callback_info cbinfo) {
   return NULL;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+napi_status lvsd_register_raw6_socket(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setOption", NULL, js_set_option, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
-  return exports;
+  return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -30,7 +30,7 @@ export interface DaemonDeps {
   /** The kernel's IPVS, opened only when the config has virtual servers. */
   readonly openIpvsClient: (signal: AbortSignal) => Promise<IpvsClient>;
   readonly sysctl: SysctlAccess;
-  /** Runs helper programs (arping for gratuitous ARP). */
+  /** Runs helper programs (notify and check scripts). */
   readonly runner: CommandRunner;
 }
 

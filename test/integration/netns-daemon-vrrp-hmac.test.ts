@@ -14,7 +14,7 @@ import type { ExecutionContext } from 'ava';
 import { requirePrereqs } from '../support/prereqs.js';
 import { startDaemonPair, waitForHolders, type DaemonPair } from './netns-daemon-pair.js';
 
-const gate = requirePrereqs(['root', 'netns', 'ip', 'arping']);
+const gate = requirePrereqs(['root', 'netns', 'ip']);
 const FORGER = fileURLToPath(new URL('./vrrp-forger-main.js', import.meta.url));
 const VIP = '192.0.2.50';
 const KEY = '8c1f0b6e4a2d9935c7e1f00a5b3d6e7f8c1f0b6e4a2d9935c7e1f00a5b3d6e7f';

@@ -10,7 +10,7 @@ import type { ExecutionContext } from 'ava';
 import { requirePrereqs } from '../support/prereqs.js';
 import { startDaemonPair, waitForHolders } from './netns-daemon-pair.js';
 
-const gate = requirePrereqs(['root', 'netns', 'ip', 'arping']);
+const gate = requirePrereqs(['root', 'netns', 'ip']);
 const VIPS = ['192.0.2.50', '192.0.2.51'] as const;
 
 function config(dir: string, name: string, priority: number): string {

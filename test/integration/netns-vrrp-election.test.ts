@@ -29,7 +29,7 @@ import {
 } from './netns-vrrp-harness.js';
 import { describeSegment, foldTransfers, overlapEndings, startVipMonitor, type HolderSegment, type VipMonitor } from './netns-vrrp-timeline.js';
 
-const gate = requirePrereqs(['root', 'netns', 'ip', 'arping', NFT_PREREQ]);
+const gate = requirePrereqs(['root', 'netns', 'ip', NFT_PREREQ]);
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
 

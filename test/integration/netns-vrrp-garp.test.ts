@@ -23,7 +23,7 @@ import {
   type VrrpLab,
 } from './netns-vrrp-harness.js';
 
-const gate = requirePrereqs(['root', 'netns', 'ip', 'tcpdump', 'tshark', 'arping']);
+const gate = requirePrereqs(['root', 'netns', 'ip', 'tcpdump', 'tshark']);
 
 /** The transition's own burst comes before the next advert (1 s); the delayed second burst comes after 5 s. */
 const GARP_BELONGS_TO_TRANSITION_MS = 1000;
@@ -56,7 +56,7 @@ async function wireCheck(t: ExecutionContext, version: 2 | 3, authPass?: string)
   const second = await d2.waitForState('master', 5_000);
   await d2.waitFor((l) => l['kind'] === 'garp-round', 2_000);
   await d1.waitFor((l) => l.type === 'stopped', 5_000);
-  // arping sends at once and lingers 1 s: stop capturing after that.
+  // The GARP leaves right after the round's event; give the capture a moment to see it.
   await new Promise((r) => setTimeout(r, 200));
   const file = await capture.stop();
 
@@ -67,7 +67,7 @@ async function wireCheck(t: ExecutionContext, version: 2 | 3, authPass?: string)
       const line = director.lines().find((l) => l['kind'] === kind && num(l, 'seq') > num(transition, 'seq'));
       return line === undefined ? '?' : (num(line, 'wallTimeMs') - atMs).toFixed(2);
     };
-    t.log(`${director.node.name}: VIP added +${after('vips-added')} ms, first GARP spawned +${after('garp-round')} ms`);
+    t.log(`${director.node.name}: VIP added +${after('vips-added')} ms, first GARP sent +${after('garp-round')} ms`);
     const mac = await macOf(lab, index);
     const garp = garps.find((g) => g.mac === mac && g.timeMs >= atMs - 1);
     if (garp === undefined) throw new Error(`no GARP from ${mac} after ${atMs}`);

@@ -14,7 +14,7 @@ import type { ExecutionContext } from 'ava';
 import { requirePrereqs } from '../support/prereqs.js';
 import { createVrrpLab, eventually, num, startCapture, startDirector, startKeepalived, tsharkFields, type VrrpLab } from './netns-vrrp-harness.js';
 
-const gate = requirePrereqs(['root', 'netns', 'ip', 'arping', 'keepalived', 'tcpdump', 'tshark']);
+const gate = requirePrereqs(['root', 'netns', 'ip', 'keepalived', 'tcpdump', 'tshark']);
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
 const COMPLAINT = /Invalid|invalid|bad|mismatch|unknown/;

@@ -41,7 +41,7 @@ import {
 } from './netns-vrrp-harness.js';
 import { describeSegment, startVipMonitor, type VipMonitor } from './netns-vrrp-timeline.js';
 
-const gate = requirePrereqs(['root', 'netns', 'ip', 'arping', 'tcpdump', 'tshark', NFT_PREREQ]);
+const gate = requirePrereqs(['root', 'netns', 'ip', 'tcpdump', 'tshark', NFT_PREREQ]);
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
 const CLIENT = '192.0.2.100';
