@@ -8,7 +8,16 @@ import { COMMANDS, findCommand, formatCommandHelp, formatMainHelp } from './regi
 import { LVSD_VERSION } from '../daemon/version.js';
 
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, streams?: Partial<CliIo>): Promise<number> {
-  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env, ...streams };
+  const io: CliIo = {
+    stdout: streams?.stdout ?? process.stdout,
+    stderr: streams?.stderr ?? process.stderr,
+    env: streams?.env ?? env,
+    // process.stdin opens a stream on fd 0 when first read (tens of ms inside UML): only for
+    // the commands that read it (`lvsd ipvsadm -R`).
+    get stdin() {
+      return streams?.stdin ?? process.stdin;
+    },
+  };
   const [first] = argv;
   if (first === undefined || first === '-h' || first === '--help') {
     writeLine(io.stdout, formatMainHelp());

@@ -144,5 +144,10 @@ export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_SCTP = 132;
 
+/** <linux/netlink.h>: the socket protocol of generic netlink, and NLM_F_ROOT|NLM_F_MATCH. Here rather
+ * than from the `netlink` package's constants module, which would be one more module to load. */
+export const NETLINK_GENERIC = 16;
+export const NLM_F_DUMP = 0x300;
+
 /** struct genlmsghdr: u8 cmd, u8 version, u16 reserved. */
 export const GENL_HDRLEN = 4;

@@ -7,10 +7,10 @@
  * parsing the package's "Request rejected: EEXIST" strings.
  */
 // The package's index also loads its rtnetlink, nl80211 and WireGuard modules (about 480 KB of
-// JavaScript that Node must lex and compile); these two files are all a generic-netlink socket needs.
-// Inside UML that saved about 200 ms of every `lvsd ipvsadm` start (README, "lvsd ipvsadm start-up").
-import { FlagsGet, Protocol } from 'netlink/dist/constants.js';
+// JavaScript that Node must lex and compile); its socket module is all a generic-netlink socket
+// needs (README, "lvsd ipvsadm start-up").
 import { createNetlink, type NetlinkSocket } from 'netlink/dist/netlink.js';
+import { NETLINK_GENERIC, NLM_F_DUMP } from './genl-numbers.js';
 import { IpvsError } from './ipvs-error.js';
 
 /** One reply message: nlmsghdr type and flags, and the payload after the nlmsghdr. */
@@ -42,7 +42,7 @@ export interface NetlinkTransportOptions {
 export function createNetlinkTransport(options: NetlinkTransportOptions): GenlTransport {
   let socket: NetlinkSocket;
   try {
-    socket = createNetlink(Protocol.GENERIC);
+    socket = createNetlink(NETLINK_GENERIC);
   } catch (e) {
     throw new IpvsError('ERR_IPVS_TRANSPORT', `cannot open a generic netlink socket: ${(e as Error).message}`, { cause: e });
   }
@@ -65,7 +65,7 @@ export function createNetlinkTransport(options: NetlinkTransportOptions): GenlTr
       const watched = deadlines.watch(timeoutMs);
       try {
         const [messages] = await Promise.race([
-          socket.request(type, payload, { flags: isDump ? FlagsGet.DUMP : 0, checkError: false, localPort }),
+          socket.request(type, payload, { flags: isDump ? NLM_F_DUMP : 0, checkError: false, localPort }),
           watched.expired,
         ]);
         return messages.map((m) => ({ type: m.type, flags: m.flags, payload: new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength) }));

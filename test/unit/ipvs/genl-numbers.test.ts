@@ -1,6 +1,7 @@
 /** Every number of genl-numbers.ts against the installed <linux/ip_vs.h> (Debian linux-libc-dev). */
 import { readFileSync } from 'node:fs';
 import test from 'ava';
+import { FlagsGet, Protocol } from 'netlink';
 import * as n from '../../../src/ipvs/genl-numbers.js';
 
 const header = readFileSync('/usr/include/linux/ip_vs.h', 'utf8');
@@ -70,4 +71,13 @@ test('flags, forwarding methods, tunnel types, sync states and name lengths matc
   t.is(defineValue('IP_VS_IFNAME_MAXLEN'), n.NAME_MAXLEN);
   t.is(defineValue('IPVS_GENL_VERSION'), n.IPVS_GENL_VERSION);
   t.true(header.includes(`#define IPVS_GENL_NAME\t\t"${n.IPVS_GENL_NAME}"`));
+});
+
+test('NETLINK_GENERIC and NLM_F_DUMP match <linux/netlink.h> and the netlink package', (t) => {
+  const netlinkHeader = readFileSync('/usr/include/linux/netlink.h', 'utf8');
+  t.regex(netlinkHeader, new RegExp(`#define\\s+NETLINK_GENERIC\\s+${n.NETLINK_GENERIC}\\b`));
+  t.regex(netlinkHeader, /#define\s+NLM_F_DUMP\s+\(NLM_F_ROOT\|NLM_F_MATCH\)/);
+  t.is(n.NETLINK_GENERIC, Protocol.GENERIC);
+  t.is(n.NLM_F_DUMP, FlagsGet.DUMP);
+  t.is(n.NLM_F_DUMP, FlagsGet.ROOT | FlagsGet.MATCH);
 });
