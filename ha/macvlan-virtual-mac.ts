@@ -1,14 +1,15 @@
 /**
  * The virtual MAC's macvlan on the kernel (the plan is virtual-mac.ts): iproute2 `ip` through the
  * CommandRunner (argv only, no shell) for the link, /proc/sys for the sysctls. `up()` creates it (or
- * reuses the identical macvlan an earlier run left), writes the sysctls and brings it up; `down()`
+ * reuses the identical macvlan an earlier run left), writes the sysctls, turns off its own link-local
+ * generation (IPv6: gives it the instance's link-local address, without DAD) and brings it up; `down()`
  * deletes it, which removes its VIPs with it, and puts the base interface's sysctls back. Both are
  * idempotent; `down()` never rejects (failures are logged).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { CommandRunner } from '../src/core/command-runner.js';
 import type { Logger } from '../src/core/logger.js';
-import { describeForeignLink, planBaseSysctls, planVirtualMac, virtualMacAddress, type SysctlSetting, type VirtualMacSpec } from './virtual-mac.js';
+import { describeForeignLink, describeVirtualMacSpecProblem, planBaseSysctls, planVirtualMac, virtualMacAddress, type SysctlSetting, type VirtualMacSpec } from './virtual-mac.js';
 import { VrrpError } from './vrrp-error.js';
 
 /** /proc/sys, relative paths ("net/ipv4/conf/eth0/arp_ignore"); a map in unit tests. */
@@ -34,6 +35,8 @@ export interface VirtualMacLinkSnapshot {
   readonly macAddress: string;
   readonly isUp: boolean;
   readonly wasReused: boolean;
+  /** IPv6: the macvlan's link-local address (the adverts' and NAs' source). */
+  readonly linkLocalAddress?: string;
 }
 
 export interface VirtualMacLink {
@@ -55,7 +58,12 @@ export interface MacvlanVirtualMacDeps {
 
 const IP_TIMEOUT_MS = 5000;
 
+/** Throws VrrpError ERR_VRRP_VIRTUAL_MAC when the spec cannot be planned (describeVirtualMacSpecProblem). */
 export function createMacvlanVirtualMac(spec: VirtualMacSpec, deps: MacvlanVirtualMacDeps): VirtualMacLink {
+  const problem = describeVirtualMacSpecProblem(spec);
+  if (problem !== undefined) {
+    throw new VrrpError('ERR_VRRP_VIRTUAL_MAC', `virtual MAC ${spec.interfaceName} on ${spec.baseInterfaceName}: ${problem}`, { details: { interface: spec.interfaceName } });
+  }
   const plan = planVirtualMac(spec);
   const sysctl = deps.sysctl ?? createProcSysctlStore();
   const logger = deps.logger.child({ component: 'virtual-mac', iface: spec.interfaceName, base: spec.baseInterfaceName });
@@ -64,6 +72,7 @@ export function createMacvlanVirtualMac(spec: VirtualMacSpec, deps: MacvlanVirtu
   let isUp = false;
   let wasReused = false;
   let upPromise: Promise<void> | undefined;
+  const linkLocalField = spec.family === 6 ? { linkLocalAddress: spec.linkLocalAddress.text } : {};
 
   const ip = async (args: readonly string[], signal?: AbortSignal): Promise<{ ok: boolean; stdout: string; stderr: string }> => {
     const r = await deps.runner.run({ file: deps.ipPath ?? 'ip', args, timeoutMs: IP_TIMEOUT_MS, ...(signal === undefined ? {} : { signal }) });
@@ -104,13 +113,16 @@ export function createMacvlanVirtualMac(spec: VirtualMacSpec, deps: MacvlanVirtu
     } catch (e) {
       throw new VrrpError('ERR_VRRP_VIRTUAL_MAC', `virtual MAC ${spec.interfaceName}: sysctl: ${String(e)}`, { cause: e });
     }
-    if (plan.noLinkLocalArgs !== undefined) {
-      const noLinkLocal = await ip(plan.noLinkLocalArgs, signal);
-      if (!noLinkLocal.ok) logger.debug('virtual mac keeps ipv6 link-local generation', { stderr: noLinkLocal.stderr });
+    const noLinkLocal = await ip(plan.noLinkLocalArgs, signal);
+    if (!noLinkLocal.ok && plan.isNoLinkLocalRequired) fail('ip link set addrgenmode none failed', noLinkLocal.stderr);
+    if (!noLinkLocal.ok) logger.debug('virtual mac keeps ipv6 link-local generation', { stderr: noLinkLocal.stderr });
+    if (plan.linkLocalArgs !== undefined) {
+      const linkLocal = await ip(plan.linkLocalArgs, signal);
+      if (!linkLocal.ok) fail('ip address replace (link-local) failed', linkLocal.stderr);
     }
     const raised = await ip(plan.upArgs, signal);
     if (!raised.ok) fail('ip link set up failed', raised.stderr);
-    logger.info('virtual mac up', { mac: macAddress, mode: spec.mode, reused: wasReused });
+    logger.info('virtual mac up', { mac: macAddress, mode: spec.mode, reused: wasReused, ...linkLocalField });
   }
 
   return {
@@ -132,6 +144,6 @@ export function createMacvlanVirtualMac(spec: VirtualMacSpec, deps: MacvlanVirtu
         logger.error('virtual mac teardown failed', { err: e });
       }
     },
-    snapshot: () => ({ interface: spec.interfaceName, baseInterface: spec.baseInterfaceName, macAddress, isUp, wasReused }),
+    snapshot: () => ({ interface: spec.interfaceName, baseInterface: spec.baseInterfaceName, macAddress, isUp, wasReused, ...linkLocalField }),
   };
 }
