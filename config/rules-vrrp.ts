@@ -55,6 +55,7 @@ export function checkVrrpRules(vrrp: VrrpConfig): RuleFinding[] {
     }
   });
   checkVridClashes(vrrp.instances, error);
+  checkVirtualMacNames(vrrp.instances, error);
   checkSyncGroups(vrrp, scripts, files, error);
   checkSyncGroupMembers(vrrp, warn);
   return findings;
@@ -162,6 +163,26 @@ function checkVridClashes(instances: readonly VrrpInstanceConfig[], error: Repor
       const peersA = new Set(a.unicast?.peers.map((p) => p.text) ?? []);
       const isDisjoint = a.unicast !== undefined && b.unicast !== undefined && !(b.unicast.peers.some((p) => peersA.has(p.text)));
       if (!isDisjoint) error(['instances', i, 'vrid'], `VRID ${a.vrid} on ${a.interface} is already used by instance "${b.name}"`);
+    }
+  });
+}
+
+/**
+ * The macvlan of a virtual MAC is "vrrp.VRID" unless named (keepalived's default, as ha/virtual-mac.ts
+ * names it): an IPv4 and an IPv6 instance with the same VRID, or the same VRID on two interfaces, would
+ * both want it. Refused here rather than found taken at start. Nor may it be an instance's own interface.
+ */
+function checkVirtualMacNames(instances: readonly VrrpInstanceConfig[], error: Report): void {
+  const nameOf = (instance: VrrpInstanceConfig): string | undefined =>
+    instance.virtualMac === false ? undefined : instance.virtualMac === true ? `vrrp.${instance.vrid}` : instance.virtualMac.interface;
+  const bases = new Set(instances.map((instance) => instance.interface));
+  instances.forEach((a, i) => {
+    const name = nameOf(a);
+    if (name === undefined) return;
+    if (bases.has(name)) error(['instances', i, 'virtualMac'], `the virtual MAC's macvlan ${name} would be named like an instance's interface`);
+    const other = instances.slice(0, i).find((b) => nameOf(b) === name);
+    if (other !== undefined) {
+      error(['instances', i, 'virtualMac'], `the virtual MAC's macvlan ${name} is already instance "${other.name}"'s: name one (virtualMac: { interface: NAME })`);
     }
   });
 }

@@ -114,7 +114,10 @@ export const vrrpInstanceSchema = z.strictObject({
   vips: z.array(vipSchema).default([]),
   /** Addresses managed with the VIPs but not carried in adverts (keepalived virtual_ipaddress_excluded). */
   excludedVips: z.array(vipSchema).default([]),
-  /** A macvlan with the VRRP virtual MAC 00:00:5e:00:01:VRID carries the VIPs (keepalived use_vmac). */
+  /**
+   * A macvlan with the VRRP virtual MAC 00:00:5e:00:01:VRID (IPv6: 00:00:5e:00:02:VRID) carries the VIPs
+   * and sends the adverts (keepalived use_vmac); named "vrrp.VRID" unless `interface` is given.
+   */
   virtualMac: z.union([z.boolean(), z.strictObject({ interface: interfaceName })]).default(false),
   garp: garpSchema.prefault({}),
   authentication: authenticationSchema.optional(),
