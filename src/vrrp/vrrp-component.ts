@@ -8,14 +8,17 @@
 import type { Clock } from '../core/clock.js';
 import type { CommandRunner } from '../core/command-runner.js';
 import { describeError, LvsdError } from '../core/errors.js';
+import type { IpAddress } from '../core/ip.js';
 import type { Logger } from '../core/logger.js';
 import type { Component } from '../daemon/lifecycle.js';
 import type { VrrpConfig } from '../../config/schema-vrrp.js';
+import type { InterfaceAddress } from '../../ha/address-manager.js';
 import { createKernelVrrpResources, kernelVrrpInstanceDeps, type KernelVrrpResources } from '../../ha/kernel-vrrp-deps.js';
 import { createVrrpInstance, type VrrpInstance } from '../../ha/vrrp-instance.js';
 import { alwaysGrantTakeover, type TakeoverGate } from '../../ha/takeover-gate.js';
 import { createMacvlanVirtualMac, type VirtualMacLink } from '../../ha/macvlan-virtual-mac.js';
-import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings, virtualMacOf } from './vrrp-settings.js';
+import { linkLocalFromMac } from '../../ha/virtual-mac.js';
+import { chooseVirtualMacLinkLocal, choosePrimaryAddress, toVrrpSettings, virtualMacOf } from './vrrp-settings.js';
 import { buildVrrpTrackers, effectOf, type VrrpTrackerSet } from './vrrp-trackers.js';
 import { createNotifyQueue, notifyCommands, notifyStateOf } from './notify.js';
 import { createJsonLinesFile } from './json-lines-file.js';
@@ -92,6 +95,18 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
     }
   }
 
+  /** An IPv6 virtual MAC's link-local address: the source, the base interface's, else one from its MAC. */
+  async function virtualMacLinkLocal(
+    instanceConfig: VrrpConfig['instances'][number],
+    primary: IpAddress,
+    addresses: readonly InterfaceAddress[],
+    shared: KernelVrrpResources,
+    signal: AbortSignal,
+  ): Promise<IpAddress | undefined> {
+    if (instanceConfig.virtualMac === false || primary.family !== 6) return undefined;
+    return chooseVirtualMacLinkLocal(primary, addresses) ?? linkLocalFromMac((await shared.addressManager.lookup(instanceConfig.interface, signal)).macAddress);
+  }
+
   async function startInstances(signal: AbortSignal, shared: KernelVrrpResources): Promise<void> {
     for (const instanceConfig of config.instances) {
       const addresses = await shared.addressManager.list(instanceConfig.interface, signal);
@@ -101,10 +116,8 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
       }
       const ownAddresses = addresses.map((a) => a.address.address);
       const settings = toVrrpSettings(instanceConfig, config, primary, ownAddresses, await loadHmacKeyFile(instanceConfig, log));
-      const vmacSpec = virtualMacOf(instanceConfig);
+      const vmacSpec = virtualMacOf(instanceConfig, await virtualMacLinkLocal(instanceConfig, primary, addresses, shared, signal));
       const vmac = vmacSpec === undefined ? undefined : createMacvlanVirtualMac(vmacSpec, { runner: deps.runner, logger: log });
-      const unapplied = describeUnappliedSettings(instanceConfig);
-      if (unapplied.length > 0) log.warn('vrrp settings not applied by this version', { instance: instanceConfig.name, settings: unapplied });
       const instanceLog = log.child({ instance: settings.name, vrid: settings.vrid, iface: settings.interfaceName });
       const group = groupOf(settings.name);
       const takeoverGate = group === undefined ? deps.takeoverGate : group.gateFor(settings.name, deps.takeoverGate ?? alwaysGrantTakeover);

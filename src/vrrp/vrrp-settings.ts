@@ -4,7 +4,7 @@
  * instance, then vrrp.defaults.garp, then keepalived's), and the primary address chosen from the
  * interface's addresses.
  */
-import type { IpAddress } from '../core/ip.js';
+import { isLinkLocal, type IpAddress } from '../core/ip.js';
 import { choosePrimaryAddress as choosePrimaryFromInterface } from '../../ha/primary-address.js';
 import type { InterfaceAddress } from '../../ha/address-manager.js';
 import { KEEPALIVED_GARP_SETTINGS, type GarpSettings } from '../../ha/garp-schedule.js';
@@ -31,7 +31,7 @@ export function toVrrpSettings(
     ...VRRP_SETTINGS_DEFAULTS,
     name: instance.name,
     // With a virtual MAC, the VIPs, adverts and GARPs are all on the macvlan.
-    interfaceName: virtualMacOf(instance)?.interfaceName ?? instance.interface,
+    interfaceName: virtualMacInterfaceName(instance) ?? instance.interface,
     vrid: instance.vrid,
     version,
     priority: instance.priority ?? (instance.initialState === 'master' ? 255 : 100),
@@ -96,25 +96,37 @@ export function choosePrimaryAddress(instance: VrrpInstanceConfig, addresses: re
 }
 
 /**
- * keepalived's use_vmac: the macvlan of an IPv4 instance with `virtualMac`, named "vrrp.VRID" unless
- * configured, in mode private. IPv6 instances: not yet (the macvlan would need the base interface's
- * link-local address as keepalived gives it, for the adverts' source), said by describeUnappliedSettings.
+ * keepalived's use_vmac: the macvlan of an instance with `virtualMac`, named "vrrp.VRID" unless
+ * configured, in mode private. An IPv6 instance's macvlan gets `linkLocalAddress`
+ * (`chooseVirtualMacLinkLocal`): throws without it (a bug of the caller).
  */
-export function virtualMacOf(instance: VrrpInstanceConfig): VirtualMacSpec | undefined {
-  const vmac = instance.virtualMac;
-  if (vmac === false || instanceFamily(instance) !== 4) return undefined;
-  return {
+export function virtualMacOf(instance: VrrpInstanceConfig, linkLocalAddress?: IpAddress): VirtualMacSpec | undefined {
+  const interfaceName = virtualMacInterfaceName(instance);
+  if (interfaceName === undefined) return undefined;
+  const common = {
     baseInterfaceName: instance.interface,
-    interfaceName: vmac === true ? defaultVirtualMacName(instance.vrid) : vmac.interface,
+    interfaceName,
     vrid: instance.vrid,
-    family: 4,
-    mode: 'private',
+    mode: 'private' as const,
   };
+  if (instanceFamily(instance) === 4) return { ...common, family: 4 };
+  if (linkLocalAddress === undefined) throw new Error(`vrrp instance ${instance.name}: an IPv6 virtual MAC without its link-local address`);
+  return { ...common, family: 6, linkLocalAddress };
 }
 
-/** Settings the config accepts but this version does not act on yet: said at start, never silently dropped. */
-export function describeUnappliedSettings(instance: VrrpInstanceConfig): string[] {
-  const unapplied: string[] = [];
-  if (instance.virtualMac !== false && instanceFamily(instance) === 6) unapplied.push('virtualMac (IPv6 instance)');
-  return unapplied;
+/** The macvlan's name when the instance has a virtual MAC: "vrrp.VRID" unless configured. */
+export function virtualMacInterfaceName(instance: VrrpInstanceConfig): string | undefined {
+  const vmac = instance.virtualMac;
+  if (vmac === false) return undefined;
+  return vmac === true ? defaultVirtualMacName(instance.vrid) : vmac.interface;
+}
+
+/**
+ * keepalived (vrrp_vmac.c): the IPv6 virtual MAC's link-local address is the instance's source when that
+ * is link-local, else the base interface's link-local address; undefined when it has none (then the caller
+ * makes one from the base interface's MAC, ha/'s linkLocalFromMac, as keepalived does).
+ */
+export function chooseVirtualMacLinkLocal(primaryAddress: IpAddress, baseAddresses: readonly InterfaceAddress[]): IpAddress | undefined {
+  if (primaryAddress.family === 6 && isLinkLocal(primaryAddress)) return primaryAddress;
+  return baseAddresses.map((a) => a.address.address).find((a) => a.family === 6 && isLinkLocal(a));
 }

@@ -3,7 +3,7 @@ import { parseYamlConfig } from '../../../config/yaml-source.js';
 import { validateConfig } from '../../../config/validate.js';
 import type { LvsdConfig } from '../../../config/schema.js';
 import { parseIpPrefix, type IpPrefix } from '../../../src/core/ip.js';
-import { choosePrimaryAddress, describeUnappliedSettings, toVrrpSettings, virtualMacOf } from '../../../src/vrrp/vrrp-settings.js';
+import { chooseVirtualMacLinkLocal, choosePrimaryAddress, toVrrpSettings, virtualMacOf } from '../../../src/vrrp/vrrp-settings.js';
 import { describeInvalidSettings } from '../../../ha/vrrp-instance-settings.js';
 
 function config(yaml: string): LvsdConfig {
@@ -88,18 +88,28 @@ test('the primary address: unicast source, else the first non-VIP address of the
   t.is(choosePrimaryAddress(v4, [{ address: prefix('192.0.2.50/32') }]), undefined, 'a VIP is never the primary address');
 });
 
-test('settings the daemon does not act on yet are named, never silently dropped: virtualMac is applied for IPv4, not yet for IPv6', (t) => {
+test('virtualMac on an IPv6 instance: 00:00:5e:00:02:VRID\'s macvlan with the instance\'s link-local source (keepalived\'s choice)', (t) => {
   const c = config(`vrrp:
-  scripts: [{ name: chk, command: /bin/true }]
   instances:
-    - { name: VI_1, interface: eth0, vrid: 51, vips: [192.0.2.50/32], trackScripts: [{ script: chk }], notify: { master: /bin/true }, virtualMac: true }
     - { name: VI_6, interface: eth0, vrid: 52, vips: ["2001:db8::50/64"], virtualMac: true }
 `);
-  const [vi, v6] = c.vrrp.instances;
-  if (vi === undefined || v6 === undefined) return t.fail();
-  t.deepEqual(describeUnappliedSettings(vi), []);
-  t.deepEqual(describeUnappliedSettings(v6), ['virtualMac (IPv6 instance)']);
-  t.is(virtualMacOf(v6), undefined);
+  const [v6] = c.vrrp.instances;
+  if (v6 === undefined) return t.fail();
+  const ll = prefix('fe80::1').address;
+  t.deepEqual(virtualMacOf(v6, ll), {
+    baseInterfaceName: 'eth0',
+    interfaceName: 'vrrp.52',
+    vrid: 52,
+    family: 6,
+    mode: 'private',
+    linkLocalAddress: ll,
+  });
+  t.throws(() => virtualMacOf(v6), { message: /without its link-local address/ });
+  t.is(toVrrpSettings(v6, c.vrrp, ll, []).interfaceName, 'vrrp.52', 'adverts and NAs from the macvlan');
+  const base = [{ address: prefix('2001:db8::11/64') }, { address: prefix('fe80::2/64') }];
+  t.is(chooseVirtualMacLinkLocal(ll, base), ll, 'the instance\'s link-local source');
+  t.is(chooseVirtualMacLinkLocal(prefix('2001:db8::11').address, base)?.text, 'fe80::2', 'a global unicast source: the base interface\'s link-local');
+  t.is(chooseVirtualMacLinkLocal(prefix('2001:db8::11').address, [{ address: prefix('2001:db8::11/64') }]), undefined, 'none: the caller makes one from the MAC');
 });
 
 test('virtualMac (keepalived use_vmac): a private macvlan "vrrp.VRID" or the configured name carries the VIPs, adverts and GARPs', (t) => {
