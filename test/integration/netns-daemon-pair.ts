@@ -42,7 +42,7 @@ export interface VrrpDetail {
 export async function startDaemonPair(
   t: ExecutionContext,
   configFor: (dir: string, node: LabNode, index: 0 | 1) => string,
-  options: { readonly hasClient?: boolean; readonly prepare?: (dir: string) => Promise<void> } = {},
+  options: { readonly hasClient?: boolean; readonly prepare?: (dir: string, topology: LabTopology) => Promise<void> } = {},
 ): Promise<DaemonPair> {
   const dir = await mkdtemp(join(tmpdir(), 'lvsd-vrrp-'));
   const topology = await createTopology(
@@ -55,7 +55,7 @@ export async function startDaemonPair(
   });
   const [d1, d2] = topology.directors;
   if (d1 === undefined || d2 === undefined) throw new Error('two directors');
-  await options.prepare?.(dir);
+  await options.prepare?.(dir, topology);
   const daemons: LabProcess[] = [];
   for (const [node, index] of [[d1, 0], [d2, 1]] as const) {
     const file = join(dir, `${node.name}.yaml`);
