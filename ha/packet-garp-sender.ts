@@ -19,7 +19,7 @@ import { describeError } from '../src/core/errors.js';
 import type { IpAddress } from '../src/core/ip.js';
 import type { Logger } from '../src/core/logger.js';
 import { GarpCounters, type GarpSender } from './garp-sender.js';
-import { loadNativeAddon, type NativeAddon, type NativeHandle } from './native-addon.js';
+import { loadNativeAddon, type NativeAddon, type NativeHandle } from '../src/core/native-addon.js';
 
 const ETHERTYPE_ARP = 0x0806;
 const ETHERTYPE_IPV4 = 0x0800;
@@ -50,7 +50,7 @@ export function encodeGratuitousArp(address: IpAddress, macAddress: Uint8Array):
 
 export interface PacketGarpSenderDeps {
   readonly logger: Logger;
-  /** Default: the addon (native-addon.ts); a fake in unit tests. */
+  /** Default: the addon (src/core/native-addon.ts); a fake in unit tests. */
   readonly addon?: Pick<NativeAddon, 'packetOpen' | 'packetInterface' | 'packetSend' | 'packetClose'>;
 }
 

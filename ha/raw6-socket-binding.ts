@@ -1,15 +1,16 @@
 /**
- * The IPv6 raw socket of lvsd's own addon (native/raw6-socket.c, loaded by native-addon.ts), behind the
- * same `RawSocket` shape as raw-socket's, plus what raw-socket cannot see: each received datagram's hop limit and destination (recvmsg with
- * IPV6_RECVHOPLIMIT and IPV6_RECVPKTINFO). RFC 5798 section 7.1 wants the hop limit checked, and an
- * IPv6 raw socket never delivers the IPv6 header.
+ * The IPv6 raw socket of lvsd's own addon (native/raw6-socket.c, loaded by src/core/native-addon.ts),
+ * behind the same `RawSocket` shape as raw-socket's, plus what raw-socket cannot see: each received
+ * datagram's hop limit and destination (recvmsg with IPV6_RECVHOPLIMIT and IPV6_RECVPKTINFO). RFC 5798
+ * section 7.1 wants the hop limit checked, and an IPv6 raw socket never delivers the IPv6 header.
  *
  * Sends go out with IPV6_PKTINFO, so the source on the wire is the instance's configured one (its
  * link-local address, or unicast_src_ip), and with the interface as the scope of link-local peers.
  * A send the kernel refuses is reported through the callback with the errno's name, like raw-socket.
  */
 import type { IpAddress } from '../src/core/ip.js';
-import { loadNativeAddon, type NativeHandle } from './native-addon.js';
+import { isLvsdError } from '../src/core/errors.js';
+import { loadNativeAddon, type NativeAddon, type NativeHandle } from '../src/core/native-addon.js';
 import type { RawSocket, RawSocketMessageInfo } from './raw-socket-binding.js';
 import { VrrpError } from './vrrp-error.js';
 
@@ -21,10 +22,11 @@ type Listeners = {
 
 /**
  * Opens an IPv6 raw socket for IP `protocol`. `source` and `interfaceIndex` go into every send's
- * IPV6_PKTINFO. Throws VrrpError (ERR_VRRP_SOCKET: EPERM without CAP_NET_RAW; ERR_VRRP_NATIVE_MODULE).
+ * IPV6_PKTINFO. Throws VrrpError (ERR_VRRP_SOCKET: EPERM without CAP_NET_RAW; ERR_VRRP_NATIVE_MODULE: the
+ * addon is not built).
  */
 export function openRaw6Socket(protocol: number, source: IpAddress, interfaceIndex: number): RawSocket {
-  const addon = loadNativeAddon();
+  const addon = loadAddon();
   const listeners: Listeners = { message: [], error: [], close: [] };
   let isClosed = false;
   let handle: NativeHandle;
@@ -76,4 +78,13 @@ function intBytes(value: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeInt32LE(value);
   return b;
+}
+
+function loadAddon(): NativeAddon {
+  try {
+    return loadNativeAddon();
+  } catch (e) {
+    if (isLvsdError(e, 'ERR_NATIVE_ADDON')) throw new VrrpError('ERR_VRRP_NATIVE_MODULE', e.message, { cause: e });
+    throw e;
+  }
 }

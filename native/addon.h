@@ -35,8 +35,20 @@ static inline void throw_errno(napi_env env, const char *what, int err) {
     }                                                                          \
   } while (0)
 
+/* Per JS environment (the main thread, each worker): set up by addon.c's init. */
+typedef struct {
+  /* The async context of callbacks that have no object of their own (tcp-connect.c). */
+  napi_async_context async_context;
+} lvsd_env;
+
+static inline lvsd_env *lvsd_env_of(napi_env env) {
+  void *data = NULL;
+  return napi_get_instance_data(env, &data) == napi_ok ? data : NULL;
+}
+
 /* Each part defines its functions on `exports`. */
 napi_status lvsd_register_raw6_socket(napi_env env, napi_value exports);
 napi_status lvsd_register_packet_socket(napi_env env, napi_value exports);
+napi_status lvsd_register_tcp_connect(napi_env env, napi_value exports);
 
 #endif

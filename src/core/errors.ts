@@ -16,7 +16,9 @@ export type LvsdErrorCode =
   | 'ERR_CONTROL_SOCKET'
   | 'ERR_LAB'
   | 'ERR_UML'
-  | 'ERR_PREREQUISITE';
+  | 'ERR_PREREQUISITE'
+  /** lvsd's own N-API addon (native/) is not built or does not load. */
+  | 'ERR_NATIVE_ADDON';
 
 export class LvsdError extends Error {
   readonly code: LvsdErrorCode;

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { createPacketGarpSender, encodeGratuitousArp } from '../../../ha/packet-garp-sender.js';
-import type { NativeHandle } from '../../../ha/native-addon.js';
+import type { NativeHandle } from '../../../src/core/native-addon.js';
 import { createMemoryLogger, type LogEntry } from '../../../src/core/logger.js';
 import { ip } from './support/vrrp-fixtures.js';
 

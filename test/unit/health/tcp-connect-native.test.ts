@@ -1,0 +1,100 @@
+/**
+ * The plain TCP check's connect in lvsd's addon (native/tcp-connect.c), on loopback: its results, and
+ * that nothing stays open. Node's handle list cannot see the addon's sockets, so the file descriptors of
+ * the process are counted instead, before and after hundreds of attempts of each kind.
+ */
+import { readdirSync } from 'node:fs';
+import net from 'node:net';
+import { Worker } from 'node:worker_threads';
+import test from 'ava';
+import { loadNativeAddon } from '../../../src/core/native-addon.js';
+
+const addon = loadNativeAddon();
+const openDescriptors = (): number => readdirSync('/proc/self/fd').length;
+
+function connect(address: string, port: number, bindAddress: string | null = null): Promise<0 | string> {
+  return new Promise((resolve) => {
+    const attempt = addon.tcpConnect(address, port, bindAddress, resolve);
+    if (typeof attempt === 'string') resolve(attempt);
+  });
+}
+
+async function listen(): Promise<{ port: number; accepted: () => number; close: () => Promise<void> }> {
+  let accepted = 0;
+  const server = net.createServer((socket) => {
+    accepted += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port, accepted: () => accepted, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function closedPort(): Promise<number> {
+  const server = await listen();
+  await server.close();
+  return server.port;
+}
+
+test.serial('connected, refused (IPv4 and IPv6), and a source address the host does not have', async (t) => {
+  const server = await listen();
+  t.teardown(() => server.close());
+  t.is(await connect('127.0.0.1', server.port), 0);
+  t.is(await connect('127.0.0.1', server.port, '127.0.0.2'), 0, 'bound to another loopback address');
+  const refused = await closedPort();
+  t.is(await connect('127.0.0.1', refused), 'ECONNREFUSED');
+  t.is(await connect('::1', refused), 'ECONNREFUSED');
+  t.is(await connect('127.0.0.1', server.port, '192.0.2.77'), 'EADDRNOTAVAIL', 'bind fails at once');
+});
+
+test.serial('bad arguments throw with a code, before any socket exists', (t) => {
+  const before = openDescriptors();
+  t.throws(() => addon.tcpConnect('not an address', 80, null, () => undefined), { code: 'ERR_INVALID_ARG_VALUE' });
+  t.throws(() => addon.tcpConnect('::1', 80, '127.0.0.1', () => undefined), { code: 'ERR_INVALID_ARG_VALUE', message: /same family/ });
+  t.throws(() => addon.tcpConnect('127.0.0.1', 0, null, () => undefined), { code: 'ERR_INVALID_ARG_TYPE' });
+  t.is(openDescriptors(), before);
+});
+
+test.serial('hundreds of connected, refused and cancelled attempts leave no descriptor open; a cancelled one never calls back', async (t) => {
+  const server = await listen();
+  t.teardown(() => server.close());
+  const refused = await closedPort();
+  const before = openDescriptors();
+  const rounds = 300;
+  const results = await Promise.all(Array.from({ length: rounds }, () => connect('127.0.0.1', server.port)));
+  t.deepEqual(new Set(results), new Set([0]));
+  const refusals = await Promise.all(Array.from({ length: rounds }, () => connect('127.0.0.1', refused)));
+  t.deepEqual(new Set(refusals), new Set(['ECONNREFUSED']));
+  let lateCallbacks = 0;
+  for (let i = 0; i < rounds; i++) {
+    const attempt = addon.tcpConnect('127.0.0.1', server.port, null, () => {
+      lateCallbacks += 1;
+    });
+    if (typeof attempt === 'string') throw new Error(attempt);
+    addon.tcpCancel(attempt);
+    addon.tcpCancel(attempt);
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  t.is(lateCallbacks, 0);
+  t.is(openDescriptors(), before);
+});
+
+test.serial('works on a worker thread’s event loop (the health checks run on one)', async (t) => {
+  const server = await listen();
+  t.teardown(() => server.close());
+  const addonUrl = new URL('../../../src/core/native-addon.js', import.meta.url).href;
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    import(${JSON.stringify(addonUrl)}).then(({ loadNativeAddon }) => {
+      loadNativeAddon().tcpConnect('127.0.0.1', workerData, null, (r) => parentPort.postMessage(r));
+    });`;
+  const worker = new Worker(code, { eval: true, workerData: server.port });
+  const result = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  t.is(result, 0);
+  t.true(server.accepted() >= 1);
+});
