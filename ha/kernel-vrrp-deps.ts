@@ -5,7 +5,6 @@
  * `createKernelVrrpResources`; each instance gets its own transport opener from `kernelTransportOpener`.
  */
 import type { Clock } from '../src/core/clock.js';
-import type { CommandRunner } from '../src/core/command-runner.js';
 import type { Logger } from '../src/core/logger.js';
 import { createFamilyGarpSender, type GarpSender } from './garp-sender.js';
 import type { LinkLookup } from './link-lookup.js';
@@ -27,7 +26,6 @@ export interface KernelVrrpResources {
 }
 
 export interface KernelVrrpResourcesOptions {
-  readonly runner: CommandRunner;
   readonly logger: Logger;
 }
 

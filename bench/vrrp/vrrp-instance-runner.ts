@@ -24,7 +24,7 @@ export function createInstanceRunner(params: DirectorParams, write: LineWriter):
   /** Sub-millisecond wall time, to line events up with capture timestamps. */
   const wallClock = (): number => performance.timeOrigin + performance.now();
   const logger = createLogger({ level: params.logLevel, format: 'json', stream: process.stderr });
-  const resources = createKernelVrrpResources({ runner: createProcessRunner(), logger });
+  const resources = createKernelVrrpResources({ logger });
   const { settings, transport } = params;
   const instance = createVrrpInstance(settings, kernelVrrpInstanceDeps(settings, transport, resources, { clock: systemClock, logger, wallClock }));
   instance.onEvent((event) => write({ type: 'event', ...event }));

@@ -34,7 +34,7 @@ const write = (line: Record<string, unknown>): void => {
 /** Sub-millisecond wall time, to line events up with packet capture timestamps. */
 const wallClock = (): number => performance.timeOrigin + performance.now();
 const logger = createLogger({ level: params.value.logLevel, format: 'json', stream: process.stderr });
-const resources = createKernelVrrpResources({ runner: createProcessRunner(), logger });
+const resources = createKernelVrrpResources({ logger });
 const { settings, transport } = params.value;
 const instance = createVrrpInstance(settings, kernelVrrpInstanceDeps(settings, transport, resources, { clock: systemClock, logger, wallClock }));
 instance.onEvent((event) => write({ type: 'event', ...event }));

@@ -152,7 +152,7 @@ export function createVrrpComponent(config: VrrpConfig, deps: VrrpComponentDeps)
     name: 'vrrp',
     async start(signal) {
       if (resources !== undefined) return;
-      const shared = createKernelVrrpResources({ runner: deps.runner, logger: log });
+      const shared = createKernelVrrpResources({ logger: log });
       resources = shared;
       groups = createGroups();
       if (config.scripts.some((sc) => sc.user !== undefined)) log.warn('vrrp scripts run as the lvsd user: per-script users are not applied yet');
