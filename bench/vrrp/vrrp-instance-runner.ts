@@ -5,7 +5,6 @@
  * event loop, next to its in-process load.
  */
 import { systemClock } from '../../src/core/clock.js';
-import { createProcessRunner } from '../../src/core/command-runner.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { DirectorParams } from '../../src/vrrp-lab/director-params.js';
 import { createKernelVrrpResources, kernelVrrpInstanceDeps } from '../../ha/kernel-vrrp-deps.js';

@@ -11,7 +11,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../core/clock.js';
-import { createProcessRunner } from '../core/command-runner.js';
 import { describeError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { createKernelVrrpResources, kernelVrrpInstanceDeps } from '../../ha/kernel-vrrp-deps.js';
