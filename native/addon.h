@@ -35,6 +35,63 @@ static inline void throw_errno(napi_env env, const char *what, int err) {
     }                                                                          \
   } while (0)
 
+/* Reads `count` arguments into argv; false, with a TypeError naming `usage` thrown, when fewer came. */
+static inline bool lvsd_get_args(napi_env env, napi_callback_info info, size_t count, napi_value *argv, const char *usage) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, "ERR_NATIVE", "cannot read the arguments");
+    return false;
+  }
+  if (argc < count) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", usage);
+    return false;
+  }
+  return true;
+}
+
+/* What kind of state a handle holds: each part tags its handles, and lvsd_unwrap checks the tag, so a
+ * handle passed to another part's function is a TypeError, not memory read as the wrong struct. */
+static const napi_type_tag LVSD_RAW6_SOCKET = {0x6c7673645f726177ULL, 0x36736f636b657401ULL};
+static const napi_type_tag LVSD_PACKET_SOCKET = {0x6c7673645f706163ULL, 0x6b6574736f636b02ULL};
+static const napi_type_tag LVSD_TCP_ATTEMPT = {0x6c7673645f746370ULL, 0x617474656d707403ULL};
+
+/* Wraps `data` in a handle of kind `tag`; `finalize` runs when JS lets go of it. */
+static inline napi_status lvsd_wrap(napi_env env, void *data, napi_finalize finalize, const napi_type_tag *tag, napi_value *handle) {
+  napi_status status = napi_create_external(env, data, finalize, NULL, handle);
+  return status == napi_ok ? napi_type_tag_object(env, *handle, tag) : status;
+}
+
+/* The state behind a handle of kind `tag`; NULL, with a TypeError naming `usage` thrown, for anything else. */
+static inline void *lvsd_unwrap(napi_env env, napi_value value, const napi_type_tag *tag, const char *usage) {
+  void *data = NULL;
+  bool is_tagged = false;
+  if (napi_check_object_type_tag(env, value, tag, &is_tagged) != napi_ok || !is_tagged ||
+      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", usage);
+    return NULL;
+  }
+  return data;
+}
+
+/* A Buffer's bytes; false, with a TypeError naming `name` thrown, for anything else. */
+static inline bool lvsd_get_buffer(napi_env env, napi_value value, void **data, size_t *length, const char *name) {
+  bool is_buffer = false;
+  napi_is_buffer(env, value, &is_buffer);
+  if (!is_buffer || napi_get_buffer_info(env, value, data, length) != napi_ok) {
+    char message[80];
+    snprintf(message, sizeof message, "%s must be a Buffer", name);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+    return false;
+  }
+  return true;
+}
+
 /* Per JS environment (the main thread, each worker): set up by addon.c's init. */
 typedef struct {
   /* The async context of callbacks that have no object of their own (tcp-connect.c). */

@@ -36,15 +36,6 @@ static void finalize_packet(napi_env env, void *data, void *hint) {
   free(p);
 }
 
-static packet_socket *unwrap_packet(napi_env env, napi_value value) {
-  void *data = NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a handle from packetOpen()");
-    return NULL;
-  }
-  return data;
-}
-
 static napi_value js_packet_open(napi_env env, napi_callback_info cbinfo) {
   (void)cbinfo;
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -60,7 +51,7 @@ static napi_value js_packet_open(napi_env env, napi_callback_info cbinfo) {
   }
   p->fd = fd;
   napi_value handle;
-  if (napi_create_external(env, p, finalize_packet, NULL, &handle) != napi_ok) {
+  if (lvsd_wrap(env, p, finalize_packet, &LVSD_PACKET_SOCKET, &handle) != napi_ok) {
     close(fd);
     free(p);
     napi_throw_error(env, "ERR_NATIVE", "cannot create the socket handle");
@@ -70,14 +61,10 @@ static napi_value js_packet_open(napi_env env, napi_callback_info cbinfo) {
 }
 
 static napi_value js_packet_interface(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 2;
+  static const char usage[] = "packetInterface(handle from packetOpen, interfaceName)";
   napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "packetInterface(handle, interfaceName)");
-    return NULL;
-  }
-  packet_socket *p = unwrap_packet(env, argv[0]);
+  if (!lvsd_get_args(env, cbinfo, 2, argv, usage)) return NULL;
+  packet_socket *p = lvsd_unwrap(env, argv[0], &LVSD_PACKET_SOCKET, usage);
   if (p == NULL) return NULL;
   char name[IFNAMSIZ + 1];
   size_t length = 0;
@@ -116,21 +103,16 @@ static napi_value js_packet_interface(napi_env env, napi_callback_info cbinfo) {
 }
 
 static napi_value js_packet_send(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 3;
+  static const char usage[] = "packetSend(handle from packetOpen, frame, interfaceIndex)";
   napi_value argv[3];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc < 3) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "packetSend(handle, frame, interfaceIndex)");
-    return NULL;
-  }
-  packet_socket *p = unwrap_packet(env, argv[0]);
+  if (!lvsd_get_args(env, cbinfo, 3, argv, usage)) return NULL;
+  packet_socket *p = lvsd_unwrap(env, argv[0], &LVSD_PACKET_SOCKET, usage);
   if (p == NULL) return NULL;
-  bool is_buffer = false;
   void *frame = NULL;
   size_t length = 0;
-  napi_is_buffer(env, argv[1], &is_buffer);
-  if (!is_buffer || napi_get_buffer_info(env, argv[1], &frame, &length) != napi_ok || length < ETH_HLEN) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "frame must be a Buffer holding at least an Ethernet header");
+  if (!lvsd_get_buffer(env, argv[1], &frame, &length, "frame")) return NULL;
+  if (length < ETH_HLEN) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "frame must hold at least an Ethernet header");
     return NULL;
   }
   int32_t index = 0;
@@ -161,14 +143,10 @@ static napi_value js_packet_send(napi_env env, napi_callback_info cbinfo) {
 }
 
 static napi_value js_packet_close(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 1;
+  static const char usage[] = "packetClose(handle from packetOpen)";
   napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "packetClose(handle)");
-    return NULL;
-  }
-  packet_socket *p = unwrap_packet(env, argv[0]);
+  if (!lvsd_get_args(env, cbinfo, 1, argv, usage)) return NULL;
+  packet_socket *p = lvsd_unwrap(env, argv[0], &LVSD_PACKET_SOCKET, usage);
   if (p == NULL) return NULL;
   if (p->fd >= 0) close(p->fd);
   p->fd = -1;

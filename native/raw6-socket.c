@@ -202,27 +202,6 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   napi_close_handle_scope(s->env, scope);
 }
 
-static raw6_socket *unwrap(napi_env env, napi_value value) {
-  void *data = NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a socket handle from open()");
-    return NULL;
-  }
-  return data;
-}
-
-static bool get_buffer(napi_env env, napi_value value, void **data, size_t *length, const char *name) {
-  bool is_buffer = false;
-  napi_is_buffer(env, value, &is_buffer);
-  if (!is_buffer || napi_get_buffer_info(env, value, data, length) != napi_ok) {
-    char message[80];
-    snprintf(message, sizeof message, "%s must be a Buffer", name);
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
-    return false;
-  }
-  return true;
-}
-
 static bool get_address(napi_env env, napi_value value, struct in6_addr *out, const char *name) {
   char text[INET6_ADDRSTRLEN + 1];
   size_t length = 0;
@@ -237,15 +216,15 @@ static bool get_address(napi_env env, napi_value value, struct in6_addr *out, co
 }
 
 static napi_value js_open(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 3;
+  static const char usage[] = "open(protocol 0-255, onMessage, onError)";
   napi_value argv[3];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  if (!lvsd_get_args(env, cbinfo, 3, argv, usage)) return NULL;
   int32_t protocol = 0;
   napi_valuetype t1, t2;
-  if (argc < 3 || napi_get_value_int32(env, argv[0], &protocol) != napi_ok ||
-      napi_typeof(env, argv[1], &t1) != napi_ok || t1 != napi_function ||
-      napi_typeof(env, argv[2], &t2) != napi_ok || t2 != napi_function || protocol < 0 || protocol > 255) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "open(protocol 0-255, onMessage, onError)");
+  if (napi_get_value_int32(env, argv[0], &protocol) != napi_ok || napi_typeof(env, argv[1], &t1) != napi_ok ||
+      t1 != napi_function || napi_typeof(env, argv[2], &t2) != napi_ok || t2 != napi_function || protocol < 0 ||
+      protocol > 255) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", usage);
     return NULL;
   }
   uv_loop_t *loop = NULL;
@@ -285,7 +264,7 @@ static napi_value js_open(napi_env env, napi_callback_info cbinfo) {
       napi_create_reference(env, argv[2], 1, &s->on_error) != napi_ok ||
       napi_async_init(env, NULL, name, &s->async_context) != napi_ok ||
       napi_add_async_cleanup_hook(env, on_env_teardown, s, &s->cleanup_hook) != napi_ok ||
-      napi_create_external(env, s, finalize_handle, NULL, &handle) != napi_ok) {
+      lvsd_wrap(env, s, finalize_handle, &LVSD_RAW6_SOCKET, &handle) != napi_ok) {
     /* Not reached in practice; the handle is not valid, so release what exists and report. */
     close_socket(s, true);
     s->is_finalized = true;
@@ -302,21 +281,17 @@ static napi_value js_open(napi_env env, napi_callback_info cbinfo) {
 }
 
 static napi_value js_set_option(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 4;
+  static const char usage[] = "setOption(handle, level, option, value)";
   napi_value argv[4];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc < 4) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "setOption(handle, level, option, value)");
-    return NULL;
-  }
-  raw6_socket *s = unwrap(env, argv[0]);
+  if (!lvsd_get_args(env, cbinfo, 4, argv, usage)) return NULL;
+  raw6_socket *s = lvsd_unwrap(env, argv[0], &LVSD_RAW6_SOCKET, usage);
   if (s == NULL) return NULL;
   int32_t level = 0, option = 0;
   CALL(env, napi_get_value_int32(env, argv[1], &level));
   CALL(env, napi_get_value_int32(env, argv[2], &option));
   void *data = NULL;
   size_t length = 0;
-  if (!get_buffer(env, argv[3], &data, &length, "value")) return NULL;
+  if (!lvsd_get_buffer(env, argv[3], &data, &length, "value")) return NULL;
   if (s->is_closed) {
     napi_throw_error(env, "EBADF", "setOption on a closed socket");
     return NULL;
@@ -329,18 +304,14 @@ static napi_value js_set_option(napi_env env, napi_callback_info cbinfo) {
 }
 
 static napi_value js_send(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 6;
+  static const char usage[] = "send(handle, payload, destination, scopeId, source, ifindex)";
   napi_value argv[6];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc < 6) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "send(handle, payload, destination, scopeId, source, ifindex)");
-    return NULL;
-  }
-  raw6_socket *s = unwrap(env, argv[0]);
+  if (!lvsd_get_args(env, cbinfo, 6, argv, usage)) return NULL;
+  raw6_socket *s = lvsd_unwrap(env, argv[0], &LVSD_RAW6_SOCKET, usage);
   if (s == NULL) return NULL;
   void *data = NULL;
   size_t length = 0;
-  if (!get_buffer(env, argv[1], &data, &length, "payload")) return NULL;
+  if (!lvsd_get_buffer(env, argv[1], &data, &length, "payload")) return NULL;
   struct sockaddr_in6 to = {.sin6_family = AF_INET6};
   if (!get_address(env, argv[2], &to.sin6_addr, "destination")) return NULL;
   uint32_t scope_id = 0, ifindex = 0;
@@ -387,14 +358,9 @@ static napi_value js_send(napi_env env, napi_callback_info cbinfo) {
 }
 
 static napi_value js_close(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 1;
   napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "close(handle)");
-    return NULL;
-  }
-  raw6_socket *s = unwrap(env, argv[0]);
+  if (!lvsd_get_args(env, cbinfo, 1, argv, "close(handle)")) return NULL;
+  raw6_socket *s = lvsd_unwrap(env, argv[0], &LVSD_RAW6_SOCKET, "close(handle from open)");
   if (s == NULL) return NULL;
   close_socket(s, false);
   return NULL;

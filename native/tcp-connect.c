@@ -133,15 +133,15 @@ static napi_value errno_value(napi_env env, int err) {
 }
 
 static napi_value js_tcp_connect(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 4;
+  static const char usage[] = "tcpConnect(address, port 1-65535, bindAddress | null, callback)";
   napi_value argv[4];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  if (!lvsd_get_args(env, cbinfo, 4, argv, usage)) return NULL;
   uint32_t port = 0;
   napi_valuetype bind_type, callback_type;
-  if (argc < 4 || napi_get_value_uint32(env, argv[1], &port) != napi_ok || port == 0 || port > 65535 ||
+  if (napi_get_value_uint32(env, argv[1], &port) != napi_ok || port == 0 || port > 65535 ||
       napi_typeof(env, argv[2], &bind_type) != napi_ok || napi_typeof(env, argv[3], &callback_type) != napi_ok ||
       callback_type != napi_function) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tcpConnect(address, port 1-65535, bindAddress | null, callback)");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", usage);
     return NULL;
   }
   struct sockaddr_storage to, from;
@@ -186,7 +186,7 @@ static napi_value js_tcp_connect(napi_env env, napi_callback_info cbinfo) {
   a->poll.data = a;
   napi_value handle;
   if (napi_create_reference(env, argv[3], 1, &a->callback) != napi_ok ||
-      napi_create_external(env, a, finalize_attempt, NULL, &handle) != napi_ok) {
+      lvsd_wrap(env, a, finalize_attempt, &LVSD_TCP_ATTEMPT, &handle) != napi_ok) {
     napi_ref callback = end_attempt(a);
     if (callback != NULL) napi_delete_reference(env, callback);
     a->is_finalized = true; /* no handle reached JS */
@@ -202,15 +202,11 @@ static napi_value js_tcp_connect(napi_env env, napi_callback_info cbinfo) {
 }
 
 static napi_value js_tcp_cancel(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 1;
+  static const char usage[] = "tcpCancel(handle from tcpConnect)";
   napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  void *data = NULL;
-  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tcpCancel(handle from tcpConnect)");
-    return NULL;
-  }
-  tcp_attempt *a = data;
+  if (!lvsd_get_args(env, cbinfo, 1, argv, usage)) return NULL;
+  tcp_attempt *a = lvsd_unwrap(env, argv[0], &LVSD_TCP_ATTEMPT, usage);
+  if (a == NULL) return NULL;
   if (!a->is_done) {
     napi_ref callback = end_attempt(a);
     if (callback != NULL) napi_delete_reference(env, callback);

@@ -53,7 +53,18 @@ test.serial('bad arguments throw with a code, before any socket exists', (t) => 
   t.throws(() => addon.tcpConnect('not an address', 80, null, () => undefined), { code: 'ERR_INVALID_ARG_VALUE' });
   t.throws(() => addon.tcpConnect('::1', 80, '127.0.0.1', () => undefined), { code: 'ERR_INVALID_ARG_VALUE', message: /same family/ });
   t.throws(() => addon.tcpConnect('127.0.0.1', 0, null, () => undefined), { code: 'ERR_INVALID_ARG_TYPE' });
+  t.throws(() => addon.tcpCancel({} as never), { code: 'ERR_INVALID_ARG_TYPE', message: /tcpCancel/ });
   t.is(openDescriptors(), before);
+});
+
+test.serial('a connect attempt is no handle for the other parts of the addon (refused, not read as their structure)', async (t) => {
+  const server = await listen();
+  t.teardown(() => server.close());
+  const attempt = addon.tcpConnect('127.0.0.1', server.port, null, () => undefined);
+  if (typeof attempt === 'string') throw new Error(attempt);
+  t.throws(() => addon.packetClose(attempt), { code: 'ERR_INVALID_ARG_TYPE', message: /packetClose/ });
+  t.throws(() => addon.close(attempt), { code: 'ERR_INVALID_ARG_TYPE', message: /close/ });
+  addon.tcpCancel(attempt);
 });
 
 test.serial('hundreds of connected, refused and cancelled attempts leave no descriptor open; a cancelled one never calls back', async (t) => {
