@@ -70,6 +70,8 @@ export interface BenchContext {
   readonly hasTimeLeft: () => boolean;
   /** Length of a section's long runs (e.g. VRRP spurious transitions), from `--long-run-s`. */
   readonly longRunMs: number;
+  /** Which of a section's long runs to do, by name, from `--long-runs`; undefined: all of them. */
+  readonly longRuns?: readonly string[];
 }
 
 export interface BenchSectionModule {

@@ -13,6 +13,8 @@ export interface RunSectionsOptions {
   readonly progress: (line: string) => void;
   /** BenchContext.longRunMs. */
   readonly longRunMs: number;
+  /** BenchContext.longRuns. */
+  readonly longRuns?: readonly string[];
 }
 
 export async function runBenchSections(sections: readonly BenchSectionSpec[], options: RunSectionsOptions): Promise<BenchSectionResult[]> {
@@ -29,6 +31,7 @@ export async function runBenchSections(sections: readonly BenchSectionSpec[], op
         progress: options.progress,
         hasTimeLeft: () => performance.now() < deadline,
         longRunMs: options.longRunMs,
+        ...(options.longRuns === undefined ? {} : { longRuns: options.longRuns }),
       });
       results.push({ ...result, durationMs: performance.now() - started });
     } catch (e) {

@@ -24,6 +24,7 @@ import type { BenchSectionResult, BenchSectionSpec } from './bench-model.js';
 import { formatBenchReport } from './format-bench-table.js';
 import { runBenchSections } from './run-sections.js';
 import { BENCH_SECTIONS } from './sections.js';
+import { LONG_RUN_LOADS as VRRP_LONG_RUN_LOADS } from './vrrp/vrrp-bench-plan.js';
 
 /** Well under 5 minutes for the whole bench, boot included. */
 const UML_TIMEOUT_MS = 270_000;
@@ -34,11 +35,13 @@ const DEFAULT_LONG_RUN_S = 60;
 const MAX_LONG_RUN_S = 3600;
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-const usage = `usage: node dist/bench/run.js [--repeat N (1-20, default 5)] [--sections NAME,... (default all)] [--long-run-s S (1-${MAX_LONG_RUN_S}, default ${DEFAULT_LONG_RUN_S})] [--json]`;
+const usage = `usage: node dist/bench/run.js [--repeat N (1-20, default 5)] [--sections NAME,... (default all)] [--long-run-s S (1-${MAX_LONG_RUN_S}, default ${DEFAULT_LONG_RUN_S})] [--long-runs NAME,... (default all; vrrp: ${VRRP_LONG_RUN_LOADS.join(', ')})] [--json]`;
 
-let values: { repeat?: string; sections?: string; 'long-run-s'?: string; json?: boolean; help?: boolean };
+let values: { repeat?: string; sections?: string; 'long-run-s'?: string; 'long-runs'?: string; json?: boolean; help?: boolean };
 try {
-  ({ values } = parseArgs({ options: { repeat: { type: 'string' }, sections: { type: 'string' }, 'long-run-s': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  ({ values } = parseArgs({
+    options: { repeat: { type: 'string' }, sections: { type: 'string' }, 'long-run-s': { type: 'string' }, 'long-runs': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  }));
 } catch (e) {
   process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
   process.exit(2);
@@ -58,6 +61,12 @@ if (!Number.isInteger(longRunS) || longRunS < 1 || longRunS > MAX_LONG_RUN_S) {
   process.exit(2);
 }
 const longRunMs = longRunS * 1000;
+const longRuns = values['long-runs']?.split(',').map((s) => s.trim());
+const unknownLongRuns = (longRuns ?? []).filter((n) => !(VRRP_LONG_RUN_LOADS as readonly string[]).includes(n));
+if (unknownLongRuns.length > 0) {
+  process.stderr.write(`bench: unknown long run ${unknownLongRuns.join(', ')} (have ${VRRP_LONG_RUN_LOADS.join(', ')})\n${usage}\n`);
+  process.exit(2);
+}
 const wanted = values.sections === undefined ? BENCH_SECTIONS.map((s) => s.name) : values.sections.split(',').map((s) => s.trim());
 const unknown = wanted.filter((n) => !BENCH_SECTIONS.some((s) => s.name === n));
 if (unknown.length > 0) {
@@ -86,7 +95,7 @@ if (umlSections.length > 0) {
 const hostSections = chosen.filter((s) => s.place === 'host');
 if (hostSections.length > 0) {
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-  results.push(...(await runBenchSections(hostSections, { repeat, repoRoot, nodePath: process.execPath, budgetMs: SECTIONS_BUDGET_MS, progress, longRunMs })));
+  results.push(...(await runBenchSections(hostSections, { repeat, repoRoot, nodePath: process.execPath, budgetMs: SECTIONS_BUDGET_MS, progress, longRunMs, ...(longRuns === undefined ? {} : { longRuns }) })));
 }
 const durationMs = performance.now() - started;
 if (values.json === true) process.stdout.write(`${JSON.stringify({ startedAt, environment, repeat, durationMs, sections: results }, null, 2)}\n`);

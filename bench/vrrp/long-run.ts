@@ -16,12 +16,12 @@ import { systemClock, sleep } from '../../src/core/clock.js';
 import type { LabProcess, ProcessSpawner } from '../../src/lab/lab-process.js';
 import type { HealthCheckLoadParams } from './health-check-load.js';
 import { analyzeWire, type WireView } from './vrrp-bench-analysis.js';
-import { BACKUP_PRIORITY, BENCH_VRID, LONG_RUN_SETTING, MASTER_PRIORITY, type VrrpImplementation } from './vrrp-bench-plan.js';
+import { BACKUP_PRIORITY, BENCH_VRID, LONG_RUN_SETTING, MASTER_PRIORITY, type LongRunLoad, type VrrpImplementation } from './vrrp-bench-plan.js';
+
 import type { BenchDirector, PacketCapture, VrrpBenchLab } from './vrrp-bench-lab.js';
 
 export const BUSY_LOOP_ENTRY = fileURLToPath(new URL('./busy-loop-main.js', import.meta.url));
 
-export type LongRunLoad = 'none' | 'cpu' | 'in-process' | 'vrrp-process';
 
 export interface LongRunSide {
   readonly implementation: VrrpImplementation;

@@ -37,6 +37,10 @@ export const FAILOVER_SETTINGS: readonly FailoverSetting[] = [
 /** The long runs (spurious transitions, jitter) use the smallest advert_int. */
 export const LONG_RUN_SETTING = { advertIntervalCs: 1, version: 3 } as const;
 
+/** The long runs, in the order they run: no load, CPU busy loops, health checks in lvsd's event loop, the same with lvsd's VRRP in a child process. */
+export const LONG_RUN_LOADS = ['none', 'cpu', 'in-process', 'vrrp-process'] as const;
+export type LongRunLoad = (typeof LONG_RUN_LOADS)[number];
+
 /** "1 s", "0.1 s", "0.01 s". */
 export function advertIntervalText(advertIntervalCs: number): string {
   return `${advertIntervalCs / 100} s`;

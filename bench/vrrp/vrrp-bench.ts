@@ -19,14 +19,13 @@ import { createChildProcessSpawner } from '../../src/lab/lab-process.js';
 import type { BenchContext, BenchSectionModule } from '../bench-model.js';
 import { measureFailover } from './failover-run.js';
 import type { HealthCheckLoadParams } from './health-check-load.js';
-import { measureLongRun, type LongRunLoad, type LongRunResult } from './long-run.js';
-import { advertIntervalText, FAILOVER_SETTINGS, RESPONDER_PORT, type VrrpImplementation } from './vrrp-bench-plan.js';
+import { measureLongRun, type LongRunResult } from './long-run.js';
+import { advertIntervalText, FAILOVER_SETTINGS, LONG_RUN_LOADS, RESPONDER_PORT, type VrrpImplementation } from './vrrp-bench-plan.js';
 import { createVrrpBenchLab, type VrrpBenchLab, type VrrpBenchLabDeps } from './vrrp-bench-lab.js';
 import { failoverNotes, failoverRows, longRunNotes, longRunRows, type FailoverOutcome, type FailoverSeries } from './vrrp-bench-rows.js';
 
 /** Health checks in each lvsd director for the in-process load: thousands of timers, ~200 HTTP probes/s. */
 export const IN_PROCESS_LOAD: HealthCheckLoadParams = { checks: 2000, kind: 'http', intervalMs: 10_000, timeoutMs: 2_000, port: RESPONDER_PORT };
-const LONG_RUN_LOADS: readonly LongRunLoad[] = ['none', 'cpu', 'in-process', 'vrrp-process'];
 const MAX_FAILED_RUNS = 3;
 
 export const vrrpBench: BenchSectionModule = {
@@ -47,7 +46,7 @@ export const vrrpBench: BenchSectionModule = {
       const other = await createVrrpBenchLab(deps);
       labs.push(other);
       await other.startResponders();
-      for (const load of LONG_RUN_LOADS) {
+      for (const load of LONG_RUN_LOADS.filter((l) => ctx.longRuns === undefined || ctx.longRuns.includes(l))) {
         ctx.progress(`vrrp: long run, ${load} load, ${ctx.longRunMs / 1000} s, lvsd and keepalived side by side`);
         try {
           const run = await measureLongRun({ lvsd: lab, keepalived: other }, { load, durationMs: ctx.longRunMs, healthLoad: IN_PROCESS_LOAD, nodePath: ctx.nodePath, spawner });
