@@ -93,9 +93,16 @@ static inline bool lvsd_get_buffer(napi_env env, napi_value value, void **data, 
 }
 
 /* Per JS environment (the main thread, each worker): set up by addon.c's init. */
+struct tcp_attempt;
 typedef struct {
   /* The async context of callbacks that have no object of their own (tcp-connect.c). */
   napi_async_context async_context;
+  /* Connect attempts still open (tcp-connect.c), and their poll handles still closing: a worker's loop
+   * must have no handle left when it ends, or Node aborts the whole process. */
+  struct tcp_attempt *tcp_attempts;
+  unsigned tcp_closing;
+  /* Set while the environment is torn down, until the last handle above has closed. */
+  napi_async_cleanup_hook_handle teardown;
 } lvsd_env;
 
 static inline lvsd_env *lvsd_env_of(napi_env env) {
@@ -107,5 +114,9 @@ static inline lvsd_env *lvsd_env_of(napi_env env) {
 napi_status lvsd_register_raw6_socket(napi_env env, napi_value exports);
 napi_status lvsd_register_packet_socket(napi_env env, napi_value exports);
 napi_status lvsd_register_tcp_connect(napi_env env, napi_value exports);
+/* Environment teardown (addon.c's async cleanup hook): closes what tcp-connect.c still has open. */
+void lvsd_tcp_connect_teardown(lvsd_env *e);
+/* After the teardown started: every handle has closed, so the hook can be removed. */
+void lvsd_teardown_done_if_idle(lvsd_env *e);
 
 #endif

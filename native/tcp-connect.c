@@ -22,8 +22,11 @@
 
 #include "addon.h"
 
-typedef struct {
+typedef struct tcp_attempt {
   napi_env env;
+  lvsd_env *owner;
+  /* In owner->tcp_attempts while open. */
+  struct tcp_attempt *prev, *next;
   uv_poll_t poll;
   int fd;
   napi_ref callback;
@@ -38,8 +41,11 @@ static void free_if_unused(tcp_attempt *a) {
 
 static void on_poll_closed(uv_handle_t *handle) {
   tcp_attempt *a = handle->data;
+  lvsd_env *owner = a->owner;
   a->is_poll_closed = true;
   free_if_unused(a);
+  owner->tcp_closing -= 1;
+  lvsd_teardown_done_if_idle(owner);
 }
 
 static void finalize_attempt(napi_env env, void *data, void *hint) {
@@ -53,9 +59,14 @@ static void finalize_attempt(napi_env env, void *data, void *hint) {
 /* Ends the attempt: stops polling, closes the socket, releases the callback (returned to the caller). */
 static napi_ref end_attempt(tcp_attempt *a) {
   a->is_done = true;
+  if (a->prev != NULL) a->prev->next = a->next;
+  else a->owner->tcp_attempts = a->next;
+  if (a->next != NULL) a->next->prev = a->prev;
+  a->prev = a->next = NULL;
   uv_poll_stop(&a->poll);
   close(a->fd);
   a->fd = -1;
+  a->owner->tcp_closing += 1;
   uv_close((uv_handle_t *)&a->poll, on_poll_closed);
   napi_ref callback = a->callback;
   a->callback = NULL;
@@ -83,8 +94,7 @@ static void on_writable(uv_poll_t *handle, int status, int events) {
     } else {
       napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &result);
     }
-    lvsd_env *data = lvsd_env_of(env);
-    napi_status call = napi_make_callback(env, data != NULL ? data->async_context : NULL, recv, fn, 1, &result, NULL);
+    napi_status call = napi_make_callback(env, a->owner->async_context, recv, fn, 1, &result, NULL);
     if (call == napi_pending_exception) {
       napi_value exception;
       napi_get_and_clear_last_exception(env, &exception);
@@ -157,6 +167,8 @@ static napi_value js_tcp_connect(napi_env env, napi_callback_info cbinfo) {
   }
   uv_loop_t *loop = NULL;
   CALL(env, napi_get_uv_event_loop(env, &loop));
+  lvsd_env *owner = lvsd_env_of(env);
+  if (owner == NULL || owner->teardown != NULL) return errno_value(env, ESHUTDOWN);
 
   int fd = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return errno_value(env, errno);
@@ -176,6 +188,7 @@ static napi_value js_tcp_connect(napi_env env, napi_callback_info cbinfo) {
     return errno_value(env, ENOMEM);
   }
   a->env = env;
+  a->owner = owner;
   a->fd = fd;
   int rc = uv_poll_init_socket(loop, &a->poll, fd);
   if (rc != 0) {
@@ -184,6 +197,9 @@ static napi_value js_tcp_connect(napi_env env, napi_callback_info cbinfo) {
     return errno_value(env, -rc);
   }
   a->poll.data = a;
+  a->next = owner->tcp_attempts;
+  if (a->next != NULL) a->next->prev = a;
+  owner->tcp_attempts = a;
   napi_value handle;
   if (napi_create_reference(env, argv[3], 1, &a->callback) != napi_ok ||
       lvsd_wrap(env, a, finalize_attempt, &LVSD_TCP_ATTEMPT, &handle) != napi_ok) {
@@ -212,6 +228,11 @@ static napi_value js_tcp_cancel(napi_env env, napi_callback_info cbinfo) {
     if (callback != NULL) napi_delete_reference(env, callback);
   }
   return NULL;
+}
+
+void lvsd_tcp_connect_teardown(lvsd_env *e) {
+  /* No JS runs any more: the callbacks' references go with the environment. */
+  while (e->tcp_attempts != NULL) end_attempt(e->tcp_attempts);
 }
 
 napi_status lvsd_register_tcp_connect(napi_env env, napi_value exports) {

@@ -3,6 +3,7 @@
  * that nothing stays open. Node's handle list cannot see the addon's sockets, so the file descriptors of
  * the process are counted instead, before and after hundreds of attempts of each kind.
  */
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
@@ -108,4 +109,43 @@ test.serial('works on a worker thread’s event loop (the health checks run on o
   await worker.terminate();
   t.is(result, 0);
   t.true(server.accepted() >= 1);
+});
+
+/** A listener that never accepts: a child process listens with a backlog of 1 (0 would mean Node's default, 511), then blocks its own loop for at most 10 s, so connects beyond the first stay pending. */
+async function stuckListener(): Promise<{ port: number; stop: () => void }> {
+  const code = `const s = require('node:net').createServer();
+    s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(String(s.address().port) + '\\n');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10000);
+    });`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    child.once('error', reject);
+  });
+  return { port, stop: () => child.kill('SIGKILL') };
+}
+
+test.serial('a worker terminated with connects still pending ends cleanly (Node aborts the process if a handle is left on its loop)', async (t) => {
+  const listener = await stuckListener();
+  t.teardown(() => listener.stop());
+  const addonUrl = new URL('../../../src/core/native-addon.js', import.meta.url).href;
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    import(${JSON.stringify(addonUrl)}).then(({ loadNativeAddon }) => {
+      const addon = loadNativeAddon();
+      let calledBack = 0;
+      for (let i = 0; i < 50; i++) addon.tcpConnect('127.0.0.1', workerData, null, () => { calledBack += 1; });
+      setTimeout(() => parentPort.postMessage(calledBack), 300);
+      setTimeout(() => undefined, 60000);
+    });`;
+  const worker = new Worker(code, { eval: true, workerData: listener.port });
+  const calledBack = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  t.true(calledBack < 50, `some connects are still pending (${calledBack} of 50 called back)`);
+  t.is(await worker.terminate(), 1);
+  // Still here: the process did not abort with "uv_loop_close() while having open handles".
+  t.pass();
 });
