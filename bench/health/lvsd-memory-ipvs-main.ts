@@ -16,11 +16,14 @@ import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { loadConfigFile } from '../../config/loader.js';
 import { formatIssue } from '../../config/issues.js';
+import type { ConfigSyntax } from '../../config/raw-config.js';
+import type { LvsdConfig } from '../../config/schema.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createProcessRunner } from '../../src/core/command-runner.js';
 import { describeError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
+import { useFixedHeapGrowth } from '../../src/daemon/heap-growth.js';
 import { readIpvsTable } from '../../src/ipvs/ipvs-client.js';
 import { MemoryIpvsClient } from '../../src/ipvs/memory-ipvs-client.js';
 
@@ -28,21 +31,26 @@ function say(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
+async function loadConfig(path: string): Promise<{ readonly config: LvsdConfig; readonly syntax: ConfigSyntax }> {
+  const loaded = await loadConfigFile(path);
+  for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+  if (loaded.config !== undefined) return { config: loaded.config, syntax: loaded.raw.syntax };
+  say({ event: 'failed', message: `invalid config ${path}` });
+  process.exit(1);
+}
+
 const file = process.argv[2];
 if (file === undefined) {
   say({ event: 'failed', message: 'usage: lvsd-memory-ipvs-main.js CONFIG' });
   process.exit(2);
 }
-const loaded = await loadConfigFile(file);
-for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-const config = loaded.config;
-if (config === undefined) {
-  say({ event: 'failed', message: `invalid config ${file}` });
-  process.exit(1);
-}
+// As `lvsd run` does: the heap growth fixed before the config is read, and the parsed YAML document
+// (which `loaded` keeps) not kept alive while the daemon starts.
+useFixedHeapGrowth();
+const { config, syntax } = await loadConfig(file);
 const kernel = new MemoryIpvsClient();
 const logger = createLogger({ level: config.log.level, stream: process.stderr, format: 'json' });
-const daemon = createDaemon(config, { file, syntax: loaded.raw.syntax }, {
+const daemon = createDaemon(config, { file, syntax }, {
   logger,
   clock: systemClock,
   pid: process.pid,

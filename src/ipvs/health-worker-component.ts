@@ -10,7 +10,6 @@
  * anything changes), which also gives the initial verdicts of new real servers at once. A worker
  * that dies is logged, shown in snapshot(), and started again after `restartDelayMs`.
  */
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { createChecker } from '../../health/check-spec.js';
 import { createRawIcmpTransport, type IcmpEchoTransport } from '../../health/icmp-checker.js';
@@ -19,6 +18,7 @@ import type { Timer } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import { parseIpAddress } from '../core/ip.js';
 import { silentLogger } from '../core/logger.js';
+import { useFixedHeapGrowth } from '../daemon/heap-growth.js';
 import type { RealServerHealth } from './desired-table.js';
 import { SPREAD_RATIO, type HealthComponent, type HealthComponentDeps } from './health-component.js';
 import { encodePlan, type FromWorker, type HealthWorkerData, type ToWorker } from './health-worker-protocol.js';
@@ -50,18 +50,6 @@ type WorkerState = 'idle' | 'running' | 'crashed' | 'stopping' | 'stopped';
  * 107-109 µs (bench/health/README.md).
  */
 const WORKER_YOUNG_GENERATION_MB = 3;
-
-/**
- * V8 grows the old generation after each full collection by a factor it picks from the collector's
- * speed, up to 4: with thousands of probes a second promoting what lives one interval, that is most of
- * the RSS. A fixed factor of 2 keeps it smaller without costing CPU that could be measured. probe-micro,
- * worker layer, 10,000 targets every second on loopback, runs interleaved (flag on the command line):
- * factor 2: RSS 211-213 MB, CPU per probe 72-83 µs; V8's own: 311-330 MB, 63-86 µs; 1.6: 186-194 MB,
- * 69-80 µs; 1.2: 181 MB but 97-117 µs (bench/health/README.md). The flag is process-wide (V8 has no
- * per-isolate setting), so it also applies to the main thread's heap; it is set before the worker's
- * heap is created.
- */
-const HEAP_GROWING_FLAG = '--heap-growing-percent=100';
 
 export function createHealthWorkerComponent(initialPlan: HealthPlan, deps: HealthWorkerComponentDeps): HealthWorkerComponent {
   const log = deps.logger.child({ component: 'health' });
@@ -186,7 +174,12 @@ export function createHealthWorkerComponent(initialPlan: HealthPlan, deps: Healt
   };
 
   const spawn = (): void => {
-    setFlagsFromString(HEAP_GROWING_FLAG);
+    // Before the worker's heap is created: with thousands of probes a second promoting what lives one
+    // interval, V8's own growth factor (up to 4) is most of the worker's RSS. probe-micro, worker layer,
+    // 10,000 targets every second, runs interleaved (flag on the command line): factor 2: RSS 211-213 MB,
+    // CPU per probe 72-83 µs; V8's own: 311-330 MB, 63-86 µs; 1.6: 186-194 MB, 69-80 µs; 1.2: 181 MB
+    // but 97-117 µs (bench/health/README.md). The daemon's entry sets it earlier, for the main thread.
+    useFixedHeapGrowth();
     const data: HealthWorkerData = { plan: encodePlan(plan), spreadRatio: SPREAD_RATIO };
     const w = new Worker(workerUrl, { workerData: data, name: 'lvsd-health', resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker = w;
