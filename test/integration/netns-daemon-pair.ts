@@ -106,6 +106,33 @@ export async function waitForHolders(topology: LabTopology, vips: readonly strin
   return holders;
 }
 
+/** The device of `namespace` that carries `vip` ("192.0.2.50/32", "2001:db8::50/128"), if any. */
+export async function vipDeviceIn(topology: LabTopology, namespace: string, vip: string): Promise<string | undefined> {
+  const r = await topology.exec(namespace, 'ip', ['-o', vip.includes(':') ? '-6' : '-4', 'addr', 'show']);
+  return r.stdout.split('\n').find((l) => l.includes(` ${vip} `))?.split(/\s+/)[1];
+}
+
+/** Polls (at most 10 s, every 50 ms) until `vip` is on exactly these "director device" pairs. */
+export async function waitForVipDevices(topology: LabTopology, vip: string, expected: readonly string[]): Promise<string[]> {
+  let seen: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    seen = [];
+    for (const d of topology.directors) {
+      const dev = await vipDeviceIn(topology, d.namespace, vip);
+      if (dev !== undefined) seen.push(`${d.name} ${dev}`);
+    }
+    if (seen.join() === expected.join()) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return seen;
+}
+
+/** The MAC in `namespace`'s neighbour entry for `address` on eth0, if it has one. */
+export async function neighbourMacIn(topology: LabTopology, namespace: string, address: string): Promise<string | undefined> {
+  const r = await topology.exec(namespace, 'ip', [address.includes(':') ? '-6' : '-4', 'neigh', 'show', address, 'dev', 'eth0']);
+  return /lladdr (\S+)/.exec(r.stdout)?.[1];
+}
+
 async function waitForSocket(path: string, daemon: LabProcess): Promise<void> {
   for (let i = 0; i < 150 && daemon.isRunning(); i++) {
     try {

@@ -6,9 +6,8 @@
  * answers from the other director. The stopped daemon's macvlan is gone. Host kernel.
  */
 import type { ExecutionContext } from 'ava';
-import type { LabTopology } from '../../src/lab/topology.js';
 import { requirePrereqs } from '../support/prereqs.js';
-import { startDaemonPair } from './netns-daemon-pair.js';
+import { neighbourMacIn, startDaemonPair, waitForVipDevices } from './netns-daemon-pair.js';
 
 const VIP = '192.0.2.50';
 const VMAC = '00:00:5e:00:01:33'; // VRID 51
@@ -22,31 +21,6 @@ vrrp:
   instances:
     - { name: VI_1, interface: eth0, vrid: 51, priority: ${priority}, version: 3, advertInterval: 200ms, vips: [${VIP}/32], virtualMac: true }
 `;
-}
-
-async function vipDevice(topology: LabTopology, namespace: string): Promise<string | undefined> {
-  const r = await topology.exec(namespace, 'ip', ['-o', '-4', 'addr', 'show']);
-  return r.stdout.split('\n').find((l) => l.includes(` ${VIP}/32 `))?.split(/\s+/)[1];
-}
-
-/** Polls (at most 10 s, every 50 ms) until the VIP is on exactly these "namespace device" pairs. */
-async function waitForVip(topology: LabTopology, expected: readonly string[]): Promise<string[]> {
-  let seen: string[] = [];
-  for (let i = 0; i < 200; i++) {
-    seen = [];
-    for (const d of topology.directors) {
-      const dev = await vipDevice(topology, d.namespace);
-      if (dev !== undefined) seen.push(`${d.name} ${dev}`);
-    }
-    if (seen.join() === expected.join()) return seen;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return seen;
-}
-
-async function clientNeighbourMac(topology: LabTopology, client: string): Promise<string | undefined> {
-  const r = await topology.exec(client, 'ip', ['neigh', 'show', VIP, 'dev', 'eth0']);
-  return /lladdr (\S+)/.exec(r.stdout)?.[1];
 }
 
 gate.test('virtualMac: the VIP answers at 00:00:5e:00:01:33 from the macvlan, and the client keeps that MAC across a failover', async (t: ExecutionContext) => {
@@ -64,7 +38,7 @@ gate.test('virtualMac: the VIP answers at 00:00:5e:00:01:33 from the macvlan, an
     const ignore = await topology.exec(d.namespace, 'cat', ['/proc/sys/net/ipv4/conf/eth0/arp_ignore', '/proc/sys/net/ipv4/conf/eth0/arp_filter', '/proc/sys/net/ipv4/conf/eth0/arp_announce', '/proc/sys/net/ipv4/conf/vrrp.51/arp_ignore']);
     t.deepEqual(ignore.stdout.trim().split('\n'), ['1', '1', '2', '1'], `${d.name}: arp_ignore, arp_filter, arp_announce on eth0; arp_ignore on vrrp.51`);
   }
-  t.deepEqual(await waitForVip(topology, [`${d1.name} vrrp.51`]), [`${d1.name} vrrp.51`], 'the VIP on director-1\'s macvlan, alone');
+  t.deepEqual(await waitForVipDevices(topology, `${VIP}/32`, [`${d1.name} vrrp.51`]), [`${d1.name} vrrp.51`], 'the VIP on director-1\'s macvlan, alone');
 
   // The client resolves the VIP: one answer, from the macvlan, with the virtual MAC.
   const arping = await topology.exec(client.namespace, 'arping', ['-c', '2', '-w', '3', '-I', 'eth0', VIP]);
@@ -73,7 +47,7 @@ gate.test('virtualMac: the VIP answers at 00:00:5e:00:01:33 from the macvlan, an
   t.true(replies.every((l) => l.toLowerCase().includes(`[${VMAC}]`)), `every ARP reply from the virtual MAC:\n${arping.stdout}`);
   const ping = await topology.exec(client.namespace, 'ping', ['-c', '1', '-W', '2', VIP]);
   t.is(ping.exitCode, 0, ping.stdout);
-  t.is(await clientNeighbourMac(topology, client.namespace), VMAC);
+  t.is(await neighbourMacIn(topology, client.namespace, VIP), VMAC);
 
   // Capture on the client during the failover: director-2's adverts and GARPs come from the virtual MAC too.
   const capture = topology.exec(client.namespace, 'timeout', ['4', 'tcpdump', '-l', '-e', '-n', '-i', 'eth0', 'arp or ip proto 112 or icmp'], { timeoutMs: 8000 });
@@ -82,7 +56,7 @@ gate.test('virtualMac: the VIP answers at 00:00:5e:00:01:33 from the macvlan, an
   const fromD1 = topology.exec(topology.plan.switchNamespace, 'timeout', ['4', 'tcpdump', '-l', '-e', '-n', '-Q', 'in', '-i', d1.switchPort, `ether src ${VMAC} and not ip proto 112`], { timeoutMs: 8000 });
   await new Promise((resolve) => setTimeout(resolve, 500)); // tcpdump is listening
   t.deepEqual(await p1.stop(10_000), { exitCode: 0, signal: null }, p1.lines('stderr').slice(-5).join('\n'));
-  t.deepEqual(await waitForVip(topology, [`${d2.name} vrrp.51`]), [`${d2.name} vrrp.51`], 'after SIGTERM the VIP is on director-2\'s macvlan');
+  t.deepEqual(await waitForVipDevices(topology, `${VIP}/32`, [`${d2.name} vrrp.51`]), [`${d2.name} vrrp.51`], 'after SIGTERM the VIP is on director-2\'s macvlan');
   const gone = await topology.exec(d1.namespace, 'ip', ['link', 'show', 'dev', 'vrrp.51']);
   t.not(gone.exitCode, 0, 'the stopped daemon deleted its macvlan');
   const restored = await topology.exec(d1.namespace, 'cat', ['/proc/sys/net/ipv4/conf/eth0/arp_ignore', '/proc/sys/net/ipv4/conf/eth0/arp_filter', '/proc/sys/net/ipv4/conf/eth0/arp_announce']);
@@ -93,7 +67,7 @@ gate.test('virtualMac: the VIP answers at 00:00:5e:00:01:33 from the macvlan, an
   const d1Sent = (await fromD1).stdout.split('\n').filter((l) => l.trim() !== '');
   t.is(pingAfter.exitCode, 0, `${pingAfter.stdout}\n${lines.join('\n')}\nfrom director-1:\n${d1Sent.join('\n')}`);
   t.deepEqual(d1Sent, [], 'the old master sent nothing but adverts from the virtual MAC');
-  t.is(await clientNeighbourMac(topology, client.namespace), VMAC, 'the client\'s neighbour entry for the VIP kept the virtual MAC');
+  t.is(await neighbourMacIn(topology, client.namespace, VIP), VMAC, 'the client\'s neighbour entry for the VIP kept the virtual MAC');
 
   const garps = lines.filter((l) => l.includes(`Request who-has ${VIP} (ff:ff:ff:ff:ff:ff) tell ${VIP}`));
   const d2Adverts = lines.filter((l) => l.includes('192.0.2.12 > 224.0.0.18') && l.includes('VRRP'));

@@ -11,7 +11,7 @@
 import type { ExecutionContext } from 'ava';
 import type { LabTopology } from '../../src/lab/topology.js';
 import { requirePrereqs } from '../support/prereqs.js';
-import { startDaemonPair } from './netns-daemon-pair.js';
+import { neighbourMacIn, startDaemonPair, waitForVipDevices } from './netns-daemon-pair.js';
 
 const VIP = '2001:db8::50';
 const VMAC = '00:00:5e:00:02:33'; // IPv6, VRID 51
@@ -47,31 +47,6 @@ async function linkLocalOf(topology: LabTopology, namespace: string, dev: string
   return line === undefined ? undefined : /inet6 (\S+)\//.exec(line)?.[1];
 }
 
-async function vipDevice(topology: LabTopology, namespace: string): Promise<string | undefined> {
-  const r = await topology.exec(namespace, 'ip', ['-o', '-6', 'addr', 'show']);
-  return r.stdout.split('\n').find((l) => l.includes(` ${VIP}/128 `))?.split(/\s+/)[1];
-}
-
-/** Polls (at most 10 s, every 50 ms) until the VIP is on exactly these "namespace device" pairs. */
-async function waitForVip(topology: LabTopology, expected: readonly string[]): Promise<string[]> {
-  let seen: string[] = [];
-  for (let i = 0; i < 200; i++) {
-    seen = [];
-    for (const d of topology.directors) {
-      const dev = await vipDevice(topology, d.namespace);
-      if (dev !== undefined) seen.push(`${d.name} ${dev}`);
-    }
-    if (seen.join() === expected.join()) return seen;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return seen;
-}
-
-async function clientNeighbourMac(topology: LabTopology, client: string): Promise<string | undefined> {
-  const r = await topology.exec(client, 'ip', ['-6', 'neigh', 'show', VIP, 'dev', 'eth0']);
-  return /lladdr (\S+)/.exec(r.stdout)?.[1];
-}
-
 gate.test('virtualMac, IPv6: the VIP answers at 00:00:5e:00:02:33 from the macvlan, adverts and NAs leave from it, and the client keeps that MAC across a failover', async (t: ExecutionContext) => {
   const pair = await startDaemonPair(t, (dir, node, index) => directorConfig(dir, node.name, index === 0 ? 150 : 100), {
     hasClient: true,
@@ -99,12 +74,12 @@ gate.test('virtualMac, IPv6: the VIP answers at 00:00:5e:00:02:33 from the macvl
     t.deepEqual(ra.stdout.trim().split('\n'), ['0', '1', '0'], `${d.name}: accept_ra on vrrp.51, arp_ignore on vrrp.51 and (untouched) eth0`);
   }
   const [, d2LinkLocal] = linkLocals;
-  t.deepEqual(await waitForVip(topology, [`${d1.name} vrrp.51`]), [`${d1.name} vrrp.51`], 'the VIP on director-1\'s macvlan, alone');
+  t.deepEqual(await waitForVipDevices(topology, `${VIP}/128`, [`${d1.name} vrrp.51`]), [`${d1.name} vrrp.51`], 'the VIP on director-1\'s macvlan, alone');
 
   // The client resolves the VIP to the virtual MAC.
   const ping = await topology.exec(client.namespace, 'ping', ['-6', '-c', '1', '-W', '2', VIP]);
   t.is(ping.exitCode, 0, ping.stdout + ping.stderr);
-  t.is(await clientNeighbourMac(topology, client.namespace), VMAC);
+  t.is(await neighbourMacIn(topology, client.namespace, VIP), VMAC);
 
   // Capture on the client during the failover: director-2's adverts and NAs come from the virtual MAC.
   const capture = topology.exec(client.namespace, 'timeout', ['4', 'tcpdump', '-l', '-e', '-n', '-v', '-i', 'eth0', 'ip6 proto 112 or icmp6'], { timeoutMs: 8000 });
@@ -112,7 +87,7 @@ gate.test('virtualMac, IPv6: the VIP answers at 00:00:5e:00:02:33 from the macvl
   const fromD1 = topology.exec(topology.plan.switchNamespace, 'timeout', ['4', 'tcpdump', '-l', '-e', '-n', '-v', '-Q', 'in', '-i', d1.switchPort, `ether src ${VMAC} and not ip6 proto 112`], { timeoutMs: 8000 });
   await new Promise((resolve) => setTimeout(resolve, 500)); // tcpdump is listening
   t.deepEqual(await p1.stop(10_000), { exitCode: 0, signal: null }, p1.lines('stderr').slice(-5).join('\n'));
-  t.deepEqual(await waitForVip(topology, [`${d2.name} vrrp.51`]), [`${d2.name} vrrp.51`], 'after SIGTERM the VIP is on director-2\'s macvlan');
+  t.deepEqual(await waitForVipDevices(topology, `${VIP}/128`, [`${d2.name} vrrp.51`]), [`${d2.name} vrrp.51`], 'after SIGTERM the VIP is on director-2\'s macvlan');
   const gone = await topology.exec(d1.namespace, 'ip', ['link', 'show', 'dev', 'vrrp.51']);
   t.not(gone.exitCode, 0, 'the stopped daemon deleted its macvlan');
 
@@ -120,7 +95,7 @@ gate.test('virtualMac, IPv6: the VIP answers at 00:00:5e:00:02:33 from the macvl
   const text = (await capture).stdout;
   const d1Sent = (await fromD1).stdout.split('\n').filter((l) => l.trim() !== '');
   t.is(pingAfter.exitCode, 0, `${pingAfter.stdout}\n${text}\nfrom director-1:\n${d1Sent.join('\n')}`);
-  t.is(await clientNeighbourMac(topology, client.namespace), VMAC, 'the client\'s neighbour entry for the VIP kept the virtual MAC');
+  t.is(await neighbourMacIn(topology, client.namespace, VIP), VMAC, 'the client\'s neighbour entry for the VIP kept the virtual MAC');
   // Open: the old master sends one MLDv2 report from the virtual MAC around its handover (seen in every run:
   // ff02::1:ff00:50, ff02::12 and its link-local's solicited-node group, all "to_ex"), which moves the
   // bridge's entry back to it until the new master's next advert. Its cause is not found yet; it is logged
