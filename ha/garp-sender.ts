@@ -5,7 +5,9 @@
  * sender. Implementations: packet-garp-sender.ts (IPv4, an Ethernet frame on an AF_PACKET socket),
  * raw-icmpv6-na-sender.ts (IPv6), combined per family by `createFamilyGarpSender`.
  */
+import { describeError } from '../src/core/errors.js';
 import type { IpAddress } from '../src/core/ip.js';
+import type { Logger } from '../src/core/logger.js';
 
 export const GARP_FAILURE_REASONS = ['send-failed', 'no-such-interface', 'unsupported-family', 'closed'] as const;
 export type GarpFailureReason = (typeof GARP_FAILURE_REASONS)[number];
@@ -40,6 +42,19 @@ export class GarpCounters {
 
   fail(reason: GarpFailureReason): void {
     this.failures[reason] += 1;
+  }
+
+  /** Counts an announcement started; false, counted as `closed`, when the sender is closed already. */
+  start(isClosed: boolean): boolean {
+    this.started += 1;
+    if (isClosed) this.fail('closed');
+    return !isClosed;
+  }
+
+  /** Counts a failure and logs it as `message`, with the VIP, the interface and why. */
+  failLogged(logger: Logger, message: string, reason: 'send-failed' | 'no-such-interface', address: IpAddress, interfaceName: string, err: unknown): void {
+    this.fail(reason);
+    logger.warn(message, { vip: address.text, iface: interfaceName, reason, err: describeError(err) });
   }
 
   snapshot(): GarpSenderSnapshot {

@@ -66,18 +66,12 @@ export function createPacketGarpSender(deps: PacketGarpSenderDeps): GarpSender {
     return handle;
   };
 
-  const fail = (reason: 'send-failed' | 'no-such-interface', address: IpAddress, interfaceName: string, err: unknown): void => {
-    counters.fail(reason);
-    logger.warn('gratuitous arp failed', { vip: address.text, iface: interfaceName, reason, err: describeError(err) });
-  };
+  const fail = (reason: 'send-failed' | 'no-such-interface', address: IpAddress, interfaceName: string, err: unknown): void =>
+    counters.failLogged(logger, 'gratuitous arp failed', reason, address, interfaceName, err);
 
   return {
     announce(address, interfaceName) {
-      counters.started += 1;
-      if (isClosed) {
-        counters.fail('closed');
-        return;
-      }
+      if (!counters.start(isClosed)) return;
       if (address.family !== 4) {
         counters.fail('unsupported-family');
         return;

@@ -74,18 +74,12 @@ export function createRawIcmpv6NaSender(deps: RawIcmpv6NaSenderDeps): GarpSender
     return s;
   };
 
-  const fail = (reason: 'send-failed' | 'no-such-interface', address: IpAddress, interfaceName: string, err: unknown): void => {
-    counters.fail(reason);
-    logger.warn('unsolicited neighbour advertisement failed', { vip: address.text, iface: interfaceName, reason, err: describeError(err) });
-  };
+  const fail = (reason: 'send-failed' | 'no-such-interface', address: IpAddress, interfaceName: string, err: unknown): void =>
+    counters.failLogged(logger, 'unsolicited neighbour advertisement failed', reason, address, interfaceName, err);
 
   return {
     announce(address, interfaceName) {
-      counters.started += 1;
-      if (isClosed) {
-        counters.fail('closed');
-        return;
-      }
+      if (!counters.start(isClosed)) return;
       counters.inFlight += 1;
       deps.links
         .lookup(interfaceName)
