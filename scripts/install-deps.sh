@@ -28,3 +28,10 @@ fi
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-fund --no-audit
 fi
+
+# lvsd's own addon (native/) is built by npm ci's install script; on a checkout whose lockfile did not
+# change, rebuild it when it is missing or older than its sources.
+addon=native/build/Release/lvsd_native.node
+if [[ ! -f $addon ]] || [[ -n $(find native -maxdepth 1 -newer "$addon" \( -name '*.c' -o -name '*.h' -o -name '*.gyp' \)) ]]; then
+  npm run build:native --silent
+fi
