@@ -158,8 +158,8 @@ export function createRawIpTransport(options: RawIpTransportOptions, deps: RawIp
       return;
     }
     counters.received += 1;
-    // The kernel verified the checksum (IPV6_CHECKSUM). A socket that cannot see hop limit or destination
-    // (a fake, or raw-socket) leaves them undefined, and the instance counts what it assumed.
+    // The kernel verified the checksum (IPV6_CHECKSUM). A socket that reports no hop limit or destination
+    // (a test fake) leaves them undefined, and the instance counts what it assumed.
     listeners.deliver({
       bytes: Uint8Array.from(buffer),
       source: parsed.value,

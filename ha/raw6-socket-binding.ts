@@ -11,7 +11,7 @@
 import type { IpAddress } from '../src/core/ip.js';
 import { isLvsdError } from '../src/core/errors.js';
 import { loadNativeAddon, type NativeAddon, type NativeHandle } from '../src/core/native-addon.js';
-import type { RawSocket, RawSocketMessageInfo } from './raw-socket-binding.js';
+import { intOption, type RawSocket, type RawSocketMessageInfo } from './raw-socket-binding.js';
 import { VrrpError } from './vrrp-error.js';
 
 type Listeners = {
@@ -58,7 +58,7 @@ export function openRaw6Socket(protocol: number, source: IpAddress, interfaceInd
   }
   return {
     setOption(level, option, value, length) {
-      const bytes = typeof value === 'number' ? intBytes(value) : value.subarray(0, length ?? value.length);
+      const bytes = typeof value === 'number' ? intOption(value) : value.subarray(0, length ?? value.length);
       addon.setOption(handle, level, option, bytes);
     },
     send(buffer, offset, length, address, callback) {
@@ -72,12 +72,6 @@ export function openRaw6Socket(protocol: number, source: IpAddress, interfaceInd
       (listeners[event] as unknown[]).push(listener);
     },
   };
-}
-
-function intBytes(value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(value);
-  return b;
 }
 
 function loadAddon(): NativeAddon {

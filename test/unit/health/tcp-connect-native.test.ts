@@ -145,7 +145,6 @@ test.serial('a worker terminated with connects still pending ends cleanly (Node 
     worker.once('error', reject);
   });
   t.true(calledBack < 50, `some connects are still pending (${calledBack} of 50 called back)`);
+  // Without the addon's teardown hook the process aborts here ("uv_loop_close() while having open handles").
   t.is(await worker.terminate(), 1);
-  // Still here: the process did not abort with "uv_loop_close() while having open handles".
-  t.pass();
 });
